@@ -1,0 +1,1 @@
+"""The public catalog: institutions, datasets and their published statistics."""

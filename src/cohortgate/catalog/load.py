@@ -1,0 +1,102 @@
+"""Load the catalog (``catalog/``) into models, turning every problem into a located finding."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cohortgate import codes_loading as C
+from cohortgate.findings import Finding
+from cohortgate.layout import Layout
+from cohortgate.loading import LoadError, load_yaml_file, load_yaml_text, read_text
+from cohortgate.modelcheck import check_model
+from cohortgate.models.dataset import Dataset
+from cohortgate.models.institution import Institution, InstitutionRegistry
+from cohortgate.models.stats import DatasetStats
+
+
+@dataclass
+class LoadedDataset:
+    dataset: Dataset
+    file: str  # relative to the repository root
+    positions: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Catalog:
+    institutions: list[Institution] = field(default_factory=list)
+    datasets: list[LoadedDataset] = field(default_factory=list)
+    stats: dict[str, DatasetStats] = field(default_factory=dict)  # dataset id -> statistics
+
+    def institution(self, id: str) -> Institution | None:
+        return next((i for i in self.institutions if i.id == id), None)
+
+    def dataset(self, id: str) -> Dataset | None:
+        return next((d.dataset for d in self.datasets if d.dataset.id == id), None)
+
+
+def load_catalog(lay: Layout, *, with_stats: bool = True) -> tuple[Catalog, list[Finding]]:
+    """Everything under ``catalog/`` that loads; findings for everything that does not."""
+    catalog = Catalog()
+    findings: list[Finding] = []
+    try:
+        doc = load_yaml_file(lay.institutions, lay.rel(lay.institutions))
+        registry, problems = check_model(doc, InstitutionRegistry)
+        findings += problems
+        if registry:
+            catalog.institutions = list(registry.institutions)
+    except LoadError as exc:
+        findings.append(exc.finding)
+    for path in sorted(lay.datasets.glob("*.yaml")):
+        loaded, problems = load_dataset(path, lay.rel(path))
+        findings += problems
+        if loaded:
+            catalog.datasets.append(loaded)
+    if with_stats:
+        for path in sorted(lay.stats.glob("*.json")):
+            stats, problems = load_stats(path, lay.rel(path))
+            findings += problems
+            if stats:
+                catalog.stats[stats.dataset] = stats
+    return catalog, findings
+
+
+def load_dataset(path: Path, display: str) -> tuple[LoadedDataset | None, list[Finding]]:
+    try:
+        doc = load_yaml_file(path, display)
+    except LoadError as exc:
+        return None, [exc.finding]
+    dataset, problems = check_model(doc, Dataset)
+    if dataset is None:
+        return None, problems
+    return LoadedDataset(dataset, display, doc.positions), problems
+
+
+def load_stats(path: Path, display: str) -> tuple[DatasetStats | None, list[Finding]]:
+    """JSON is parsed fast; only a file with problems is re-read with the line-aware loader."""
+    try:
+        text = read_text(path, display)
+    except LoadError as exc:
+        return None, [exc.finding]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [C.JSON_SYNTAX.at(display, exc.lineno, exc.colno, problem=exc.msg)]
+    try:
+        return DatasetStats.model_validate(data), []
+    except ValueError:
+        pass
+    try:  # JSON is YAML: re-read with positions to say where the problem is
+        doc = load_yaml_text(text, display)
+    except LoadError as exc:
+        return None, [exc.finding]
+    return check_model(doc, DatasetStats)
+
+
+def stats_positions(path: Path, display: str) -> dict[tuple[str | int, ...], tuple[int, int]]:
+    """Line positions of a statistics file, for findings about its content."""
+    try:
+        return load_yaml_text(read_text(path, display), display).positions
+    except LoadError:
+        return {}

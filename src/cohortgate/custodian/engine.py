@@ -1,0 +1,288 @@
+"""The one narrow door to the cohort: every SQL statement of the project is in this module.
+
+DuckDB is the embedded default. A national cohort with genome-scale variant tables may live in
+Spark SQL or Trino instead; to make that a change of this module only, the queries use standard
+SQL (joins, ``IN`` lists, ``COUNT(DISTINCT)``, ``CASE``, ``EXTRACT``, ``CAST``, ``FLOOR``,
+``information_schema``) and ``?`` parameters. The DuckDB-specific parts are marked ``DuckDB:``
+below: connecting, bulk-loading numpy arrays through a registered view, and ``CHECKPOINT``.
+Column types are those of ``COHORT_SCHEMA`` (VARCHAR, DATE, INTEGER, DOUBLE); Spark SQL spells
+VARCHAR as STRING, so a Spark backend maps that one name. Only ``count`` takes outside values,
+and it binds them as parameters; table, column and dimension names come from the schema and
+``DIMENSIONS``, never from input.
+
+Statistics count DISTINCT patients of a :class:`Population` -- patients whose (single,
+primary) diagnosis is one of its Orphanet codes, whose contributing institution is one of its
+institutions, who gave broad consent and have not withdrawn it -- grouped by dimensions:
+
+- ``disease``: ``diagnosis.orpha_code``
+- ``sex``: ``patient.sex`` ('M' or 'F')
+- ``age_band``: age in full years at diagnosis, labelled with ``policy.AGE_BANDS``
+- ``province``: ``patient.province`` (GB/T 2260 code)
+- ``onset_year``: the year of ``birth_date`` plus ``onset_age_months``
+- ``institution``: ``patient.institution_id``
+- ``gene``: ``variant.gene_symbol``; only genotyped patients, and a patient with variants in
+  two genes counts in both (not additive)
+- ``phenotype``: ``phenotype.hpo_id``; a patient counts once per recorded phenotype (not
+  additive)
+
+A missing value (SQL NULL) is reported as ``MISSING``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from cohortgate.cohort_schema import COHORT_SCHEMA
+from cohortgate.policy import AGE_BANDS
+
+REGENERATE = "regenerate it with `cohortgate cohort generate`"
+MISSING = "unknown"
+
+
+class CohortError(Exception):
+    """The cohort database cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Population:
+    orpha_codes: tuple[str, ...]
+    institutions: tuple[str, ...]
+
+
+_AGE_YEARS = (
+    "(EXTRACT(YEAR FROM d.diagnosis_date) - EXTRACT(YEAR FROM p.birth_date)"
+    " - CASE WHEN EXTRACT(MONTH FROM d.diagnosis_date) * 100 + EXTRACT(DAY FROM d.diagnosis_date)"
+    " < EXTRACT(MONTH FROM p.birth_date) * 100 + EXTRACT(DAY FROM p.birth_date)"
+    " THEN 1 ELSE 0 END)"
+)
+_AGE_BAND = (
+    "CASE "
+    + " ".join(
+        f"WHEN {_AGE_YEARS} >= {low} AND {_AGE_YEARS} < {high} THEN '{label}'"
+        for label, low, high in AGE_BANDS
+    )
+    + " END"
+)
+_ONSET_YEAR = (
+    "CAST(EXTRACT(YEAR FROM p.birth_date)"
+    " + FLOOR((EXTRACT(MONTH FROM p.birth_date) - 1 + d.onset_age_months) / 12.0) AS INTEGER)"
+)
+
+# dimension -> (SQL expression, join it needs)
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "disease": ("d.orpha_code", ""),
+    "sex": ("p.sex", ""),
+    "age_band": (_AGE_BAND, ""),
+    "province": ("p.province", ""),
+    "onset_year": (_ONSET_YEAR, ""),
+    "institution": ("p.institution_id", ""),
+    "gene": ("v.gene_symbol", "JOIN variant v ON v.patient_id = p.patient_id"),
+    "phenotype": ("ph.hpo_id", "JOIN phenotype ph ON ph.patient_id = p.patient_id"),
+}
+
+_POPULATION = """
+FROM patient p
+JOIN diagnosis d ON d.patient_id = p.patient_id
+JOIN consent c ON c.patient_id = p.patient_id
+{joins}
+WHERE d.orpha_code IN ({codes}) AND p.institution_id IN ({institutions})
+  AND c.broad_consent_date IS NOT NULL AND c.withdrawal_date IS NULL
+"""
+_LOAD_VIEW = "cohortgate_load"
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join("?" for _ in range(n))
+
+
+def _connect(path: Path, display: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)  # DuckDB: embedded file
+    except duckdb.Error as exc:
+        text = str(exc).replace(str(path), display)
+        if "not a valid DuckDB database" in text:
+            raise CohortError(f"{display} is not a DuckDB database: {REGENERATE}") from None
+        if "lock" in text.lower():
+            raise CohortError(f"{display} is in use by another process: {text}") from None
+        raise CohortError(f"{display} cannot be opened ({text}): {REGENERATE}") from None
+
+
+class Engine:
+    """A connection to one cohort database. Use ``open`` or ``create``, then ``with``."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, display: str) -> None:
+        self._con = connection
+        self.display = display
+
+    @classmethod
+    def open(cls, path: Path, read_only: bool = True, display: str | None = None) -> Engine:
+        """Open an existing cohort and check that every table and column of the schema exists."""
+        shown = display or str(path)
+        if not path.is_file():
+            raise CohortError(
+                f"{shown} does not exist: generate it with `cohortgate cohort "
+                "generate` (or set COHORTGATE_CUSTODIAN_DIR)"
+            )
+        engine = cls(_connect(path, shown, read_only), shown)
+        try:
+            engine._check_schema()
+        except BaseException:
+            engine.close()
+            raise
+        return engine
+
+    @classmethod
+    def create(cls, path: Path, display: str | None = None) -> Engine:
+        """Create a new, empty cohort with the tables of ``COHORT_SCHEMA``."""
+        shown = display or str(path)
+        if path.exists():
+            raise CohortError(f"{shown} already exists; remove it first")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = cls(_connect(path, shown, read_only=False), shown)
+        for table, columns in COHORT_SCHEMA.items():
+            body = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+            engine._con.execute(f"CREATE TABLE {table} ({body})")
+        return engine
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def _check_schema(self) -> None:
+        try:
+            rows = self._con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise CohortError(f"{self.display} cannot be read ({exc}): {REGENERATE}") from None
+        found = {(table, column): kind for table, column, kind in rows}
+        tables = {table for table, _ in found}
+        for table, columns in COHORT_SCHEMA.items():
+            if table not in tables:
+                raise CohortError(f"{self.display} has no table {table}: {REGENERATE}")
+            for column, kind in columns.items():
+                actual = found.get((table, column))
+                if actual is None:
+                    raise CohortError(
+                        f"{self.display}: table {table} has no column {column}: {REGENERATE}"
+                    )
+                if actual.upper() != kind:
+                    raise CohortError(
+                        f"{self.display}: column {table}.{column} is {actual}, expected {kind}: "
+                        f"{REGENERATE}"
+                    )
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, table: str, columns: Mapping[str, np.ndarray[Any, Any]]) -> int:
+        """Append rows given column-wise as numpy arrays (all columns of the table, any order).
+
+        Strings may be ``<U`` or object arrays (None is NULL); dates are ``datetime64`` (NaT is
+        NULL); NaN in a float column is NULL.
+        """
+        expected = COHORT_SCHEMA[table]
+        if set(columns) != set(expected):
+            raise ValueError(f"load({table}): columns {sorted(columns)} != {sorted(expected)}")
+        data: dict[str, np.ndarray[Any, Any]] = {}
+        for name, values in columns.items():
+            if values.dtype.kind == "U":  # DuckDB reads Python strings far faster than UCS-4
+                values = values.astype(object)
+            elif values.dtype.kind == "M":  # DuckDB: its numpy scan reads datetime64[s], not [D]
+                values = values.astype("datetime64[s]")
+            data[name] = values
+        select = ", ".join(f"CAST({name} AS {kind})" for name, kind in expected.items())
+        self._con.register(_LOAD_VIEW, data)  # DuckDB: scan a dict of numpy arrays
+        try:
+            self._con.execute(
+                f"INSERT INTO {table} ({', '.join(expected)}) SELECT {select} FROM {_LOAD_VIEW}"
+            )
+        finally:
+            self._con.unregister(_LOAD_VIEW)
+        return len(next(iter(data.values()))) if data else 0
+
+    def checkpoint(self) -> None:
+        self._con.execute("CHECKPOINT")  # DuckDB: write everything into the file
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def row_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for table in COHORT_SCHEMA:
+            row = self._con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    def rows(self, table: str, columns: Sequence[str] = ()) -> Iterator[tuple[Any, ...]]:
+        """Every row of ``table`` (all columns in schema order, or ``columns``), streamed."""
+        if table not in COHORT_SCHEMA:
+            raise ValueError(f"no table {table!r} in the cohort schema")
+        wanted = list(columns or COHORT_SCHEMA[table])
+        unknown = [c for c in wanted if c not in COHORT_SCHEMA[table]]
+        if unknown:
+            raise ValueError(f"{table} has no column(s) {unknown}")
+        cursor = self._con.execute(f"SELECT {', '.join(wanted)} FROM {table}")
+        while batch := cursor.fetchmany(50_000):
+            yield from batch
+
+    def digest(self) -> str:
+        """SHA-256 of every row of every table in a canonical order (equal content, equal
+        digest). Reads the whole cohort: meant for tests and audits of small cohorts."""
+        sha = hashlib.sha256()
+        for table, columns in COHORT_SCHEMA.items():
+            order = ", ".join(str(i) for i in range(1, len(columns) + 1))
+            cursor = self._con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+            sha.update(f"{table}\n".encode())
+            while batch := cursor.fetchmany(50_000):
+                for row in batch:
+                    sha.update(repr(row).encode())
+        return sha.hexdigest()
+
+    def count(
+        self, population: Population, dims: Sequence[str]
+    ) -> list[tuple[tuple[str, ...], int]]:
+        """Distinct patients of ``population`` per combination of ``dims`` that occurs, sorted
+        by key. With no dims: one row ``((), size)``."""
+        unknown = [dim for dim in dims if dim not in DIMENSIONS]
+        if unknown:
+            raise ValueError(f"unknown dimension(s) {unknown}; known: {sorted(DIMENSIONS)}")
+        if not population.orpha_codes or not population.institutions:
+            return [((), 0)] if not dims else []
+        exprs = [f"CAST({DIMENSIONS[dim][0]} AS VARCHAR)" for dim in dims]
+        joins = "\n".join(dict.fromkeys(DIMENSIONS[dim][1] for dim in dims if DIMENSIONS[dim][1]))
+        sql = (
+            f"SELECT {', '.join([*exprs, 'COUNT(DISTINCT p.patient_id)'])}"
+            + _POPULATION.format(
+                joins=joins,
+                codes=_placeholders(len(population.orpha_codes)),
+                institutions=_placeholders(len(population.institutions)),
+            )
+            + (f"GROUP BY {', '.join(exprs)}" if exprs else "")
+        )
+        params = [*population.orpha_codes, *population.institutions]
+        rows = self._con.execute(sql, params).fetchall()
+        result = [
+            (tuple(MISSING if v is None else str(v) for v in row[:-1]), int(row[-1]))
+            for row in rows
+        ]
+        return sorted(result)
+
+    def population_size(self, population: Population) -> int:
+        return self.count(population, ())[0][1]

@@ -1,0 +1,241 @@
+"""The attacker's linear programme: how narrowly can a suppressed cell be pinned down?
+
+This is sdcTable's ``attack()``: the attacker knows every published number, the policy and the
+equations that link the additive tables (``disclosure.linkage``). For a suppressed cell she
+minimises and maximises its value over every table of true counts consistent with what was
+published. The cell is protected when the feasible interval is at least the policy's
+protection width.
+
+What the attacker knows about each variable (``published_bounds``):
+
+* a published count ``v`` is the rounding of a true count in ``policy.rounding_interval(v)``;
+  since it was published, the true count is not small either (she knows the policy), so the
+  interval is cut to its non-small part (for OpenSAFELY a published 0 means exactly 0);
+* a suppressed cell is any count ``>= 0``; it is never known whether it was small or a
+  complement, so nothing more;
+* every additive cell is at most the population, which is at most the sum of the upper bounds
+  of any table; this finite cap is implied by the equations and only keeps the LP bounded.
+
+Counts are integers, so an LP optimum is rounded inwards (``ceil`` of the minimum, ``floor`` of
+the maximum): the attacker's interval is never wider than she can really claim.
+
+Cost: two LPs per suppressed cell is the exact answer, but most cells are proven protected
+without their own LP. Every LP solution is a feasible table; for each cell the smallest and
+largest values seen in any feasible table are an inner bound of its interval, so a cell whose
+seen values already differ by the protection width is protected. ``Attacker.exposed`` first
+solves LPs that push all unproven cells up, down, then in random directions, as long as each
+round proves at least two cells (cheaper than their own LPs), and solves the two exact LPs only
+for cells these rounds did not prove. Making a cell suppressed only
+widens the feasible set, so everything seen stays valid while secondary suppression goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from cohortgate.disclosure.linkage import Linkage
+from cohortgate.policy import DisclosurePolicy
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+EPS = 1e-6  # solver tolerance when reading an integer off an LP optimum
+FALLBACK_CAP = 1e7  # only when no table bounds the population (every table has a hole)
+MAX_BATCH_ROUNDS = 200
+BATCH_MIN = 3  # below this many unproven cells, go straight to exact LPs
+
+
+class Inconsistent(Exception):
+    """The published numbers admit no table of true counts: they were not produced together."""
+
+
+@dataclass(frozen=True)
+class Exposure:
+    var: int
+    low: int
+    high: int
+
+    @property
+    def width(self) -> int:
+        return self.high - self.low
+
+
+def published_bounds(policy: DisclosurePolicy, values: IntArray) -> tuple[FloatArray, FloatArray]:
+    """The attacker's interval of the true count behind each published value (vectorised)."""
+    v = np.asarray(values, dtype=np.int64)
+    base = policy.rounding
+    if base > 1:
+        low = np.maximum(v - base // 2, 0)
+        high = v - base // 2 + base - 1
+    else:
+        low, high = v.copy(), v.copy()
+    big_low = np.maximum(low, policy.threshold + 1)
+    zero_ok = (low <= 0) & (not policy.zeros_sensitive)
+    has_big = big_low <= high
+    out_low = np.where(has_big, np.where(zero_ok, 0, big_low), 0)
+    out_high = np.where(has_big, high, 0)
+    # No non-small count rounds to v (a hand-edited small value): fall back to the rounding
+    # interval; the small-cell check reports the value itself.
+    impossible = ~has_big & ~zero_ok
+    out_low = np.where(impossible, low, out_low)
+    out_high = np.where(impossible, high, out_high)
+    return out_low.astype(np.float64), out_high.astype(np.float64)
+
+
+def published_interval(policy: DisclosurePolicy, value: int | None) -> tuple[float, float]:
+    """The attacker's interval for one published value (``None``: suppressed)."""
+    if value is None:
+        return 0.0, float("inf")
+    low, high = published_bounds(policy, np.array([value], dtype=np.int64))
+    return float(low[0]), float(high[0])
+
+
+class Attacker:
+    """The LP over one dataset's linked additive tables, with a memory of feasible tables."""
+
+    def __init__(self, linkage: Linkage, lower: FloatArray, upper: FloatArray) -> None:
+        self.linkage = linkage
+        self.matrix = linkage.matrix
+        self.lower = np.asarray(lower, dtype=np.float64).copy()
+        self._open = ~np.isfinite(np.asarray(upper, dtype=np.float64))  # no upper bound known
+        self.upper = np.asarray(upper, dtype=np.float64).copy()
+        n = linkage.size
+        self.cap = FALLBACK_CAP
+        self._recap()
+        self.seen_low = np.full(n, np.inf)
+        self.seen_high = np.full(n, -np.inf)
+        self.lp_count = 0
+        self._rng = np.random.default_rng(20240601)  # fixed: the same input, the same LPs
+        self._columns = sp.csc_matrix(self.matrix)
+        self._reduced: tuple[IntArray, sp.csr_matrix, FloatArray] | None = None
+
+    def _recap(self) -> None:
+        """Bound the open variables by the smallest table sum the published values bound."""
+        upper = np.where(self._open, np.inf, self.upper)
+        if upper.size:
+            sums = np.add.reduceat(upper, self.linkage.offsets[:-1])
+            finite = sums[np.isfinite(sums)]
+            self.cap = float(finite.min()) if finite.size else FALLBACK_CAP
+        self.upper = np.where(self._open, self.cap, self.upper)
+
+    def absorb(self, point: FloatArray) -> None:
+        """Remember a feasible table (an LP solution, or the true counts)."""
+        self.seen_low = np.minimum(self.seen_low, point)
+        self.seen_high = np.maximum(self.seen_high, point)
+
+    def release(self, var: int) -> None:
+        """The variable becomes a suppressed cell: any count from 0 to the cap."""
+        self.lower[var] = 0.0
+        self._open[var] = True
+        self._recap()
+        self._reduced = None
+
+    def proven(self, vars: IntArray, width: int) -> NDArray[np.bool_]:
+        high = np.floor(self.seen_high[vars] + EPS)
+        low = np.ceil(self.seen_low[vars] - EPS)
+        return np.asarray(high - low >= width)
+
+    def _system(self) -> tuple[IntArray, sp.csr_matrix, FloatArray]:
+        """The LP without the variables whose value is known exactly (no rounding, zeros).
+
+        Substituting them leaves the suppressed cells and the rounded ones: without rounding
+        (UK Biobank, UK LLC) a few hundred variables instead of every cell of every table.
+        """
+        if self._reduced is None:
+            free = self.lower < self.upper
+            known = np.flatnonzero(~free)
+            rhs = -(self._columns[:, known] @ self.lower[known])
+            reduced = sp.csr_matrix(self._columns[:, np.flatnonzero(free)])
+            used = np.diff(reduced.indptr) > 0
+            if np.any(np.abs(rhs[~used]) > EPS):  # an equation of known numbers only
+                raise Inconsistent("the published numbers contradict each other")
+            self._reduced = (
+                np.flatnonzero(free).astype(np.int64),
+                sp.csr_matrix(reduced[np.flatnonzero(used)]),
+                np.asarray(rhs[used], dtype=np.float64),
+            )
+        return self._reduced
+
+    def solve(self, objective: FloatArray) -> FloatArray:
+        """A feasible table minimising ``objective``; ``Inconsistent`` if there is none."""
+        free, matrix, rhs = self._system()
+        x: FloatArray = self.lower.copy()
+        if free.size:
+            self.lp_count += 1
+            result = linprog(
+                objective[free],
+                A_eq=matrix if matrix.shape[0] else None,
+                b_eq=rhs if matrix.shape[0] else None,
+                bounds=np.column_stack([self.lower[free], self.upper[free]]),
+                method="highs",
+            )
+            if result.status == 2:
+                raise Inconsistent("the published numbers contradict each other")
+            if result.status != 0 or result.x is None:
+                raise RuntimeError(f"attacker LP failed: {result.message}")
+            x[free] = result.x
+        self.absorb(x)
+        return x
+
+    def interval(self, var: int) -> tuple[int, int]:
+        """The exact integer interval of one variable."""
+        objective = np.zeros(self.linkage.size)
+        objective[var] = -1.0
+        high = self.solve(objective)[var]
+        objective[var] = 1.0
+        low = self.solve(objective)[var]
+        return int(np.ceil(low - EPS)), int(np.floor(high + EPS))
+
+    def prove(self, targets: Sequence[int] | IntArray, width: int) -> IntArray:
+        """Batch rounds: LPs that push all unproven targets at once; returns those left."""
+        todo = np.asarray(targets, dtype=np.int64)
+        todo = todo[~self.proven(todo, width)]
+        for round_ in range(MAX_BATCH_ROUNDS):
+            if todo.size < BATCH_MIN:
+                break
+            if round_ == 0:
+                signs = np.full(todo.size, -1.0)  # push everything up
+            elif round_ == 1:
+                signs = np.full(todo.size, 1.0)  # and down
+            else:
+                signs = self._rng.choice(np.array([-1.0, 1.0]), size=todo.size)
+            objective = np.zeros(self.linkage.size)
+            objective[todo] = signs
+            self.solve(objective)
+            left = todo[~self.proven(todo, width)]
+            slow = round_ >= 1 and todo.size - left.size < 2  # exact LPs are now cheaper
+            todo = left
+            if slow:
+                break
+        return todo
+
+    def exposure(self, var: int, width: int) -> Exposure | None:
+        """The exact interval of ``var`` if it is narrower than ``width``, else None."""
+        one = np.array([var], dtype=np.int64)
+        if self.proven(one, width)[0]:
+            return None
+        objective = np.zeros(self.linkage.size)
+        objective[var] = -1.0
+        high = self.solve(objective)[var]
+        if self.proven(one, width)[0]:
+            return None
+        objective[var] = 1.0
+        low = self.solve(objective)[var]
+        if self.proven(one, width)[0]:
+            return None
+        return Exposure(var, int(np.ceil(low - EPS)), int(np.floor(high + EPS)))
+
+    def exposed(self, targets: Sequence[int] | IntArray, width: int) -> list[Exposure]:
+        """Targets whose interval is narrower than ``width``, in target order, exactly."""
+        out = []
+        for var in self.prove(targets, width).tolist():
+            found = self.exposure(var, width)
+            if found:
+                out.append(found)
+        return out

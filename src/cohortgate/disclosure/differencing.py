@@ -1,0 +1,197 @@
+"""Differencing: what a new version of a statistics file reveals next to the previous one.
+
+For every cell (and the population) present in both versions, the attacker's interval of the
+true count in each version (``attack.published_bounds``; a suppressed cell is anything
+``>= 0``) gives an interval for the change. When the change is certainly between 1 and
+``threshold`` patients (or -threshold and -1), subtracting the versions isolates a small group:
+"three more children with disease X in province Y since last quarter".
+
+With OpenSAFELY rounding the interval of a change is 8 wide, wider than 1..7, so published
+cells never trigger this; without rounding (UK Biobank, UK LLC presets) any small change does,
+and ``cohortgate stats`` suppresses such cells before secondary suppression. Combinations of
+cells across versions (the attacker's LP over both versions together) are not examined.
+
+The previous version comes from git (GitPython): by default the file as committed at HEAD when
+the working copy differs from it, else the file as it was before the last commit that changed
+it; ``--against REV`` names another revision. No repository, no commit or no earlier version:
+nothing to compare, and no finding.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cohortgate import codes_privacy as P
+from cohortgate.disclosure.attack import published_bounds
+from cohortgate.disclosure.issues import Issue, where
+from cohortgate.models.stats import DatasetStats
+from cohortgate.policy import DisclosurePolicy
+
+FloatArray = NDArray[np.float64]
+CellKey = tuple[str, tuple[str, ...]]  # (table id, cell key); ("", ()) is the population
+
+
+class RevisionError(ValueError):
+    """``--against`` names no revision of the repository."""
+
+
+def previous_values(stats: DatasetStats) -> dict[CellKey, int | None]:
+    out: dict[CellKey, int | None] = {("", ()): stats.population}
+    for table in stats.tables:
+        for cell in table.cells:
+            out[(table.id, tuple(cell.key))] = cell.value
+    return out
+
+
+def certainly_small_change(
+    policy: DisclosurePolicy,
+    old_low: FloatArray,
+    old_high: FloatArray,
+    new_low: FloatArray,
+    new_high: FloatArray,
+) -> NDArray[np.bool_]:
+    """Whether the change new - old is certainly within 1..t or -t..-1 (t = threshold)."""
+    low, high = new_low - old_high, new_high - old_low
+    t = policy.threshold
+    return np.asarray(((low >= 1) & (high <= t)) | ((high <= -1) & (low >= -t)))
+
+
+def compare(
+    current: DatasetStats, previous: DatasetStats, policy: DisclosurePolicy, label: str
+) -> list[Issue]:
+    """Differencing issues of ``current`` against ``previous`` (labelled e.g. 'HEAD')."""
+    before = previous_values(previous)
+    places: list[tuple[tuple[str | int, ...], str]] = []
+    old: list[int | None] = []
+    new: list[int | None] = []
+    if ("", ()) in before:
+        places.append((("population",), where(None)))
+        old.append(before[("", ())])
+        new.append(current.population)
+    for i, table in enumerate(current.tables):
+        for j, cell in enumerate(table.cells):
+            key = (table.id, tuple(cell.key))
+            if key in before:
+                places.append((("tables", i, "cells", j, "value"), where(table.id, cell.key)))
+                old.append(before[key])
+                new.append(cell.value)
+    both = [i for i in range(len(places)) if old[i] is not None and new[i] is not None]
+    if not both:
+        return []
+    old_low, old_high = published_bounds(policy, np.array([old[i] for i in both], np.int64))
+    new_low, new_high = published_bounds(policy, np.array([new[i] for i in both], np.int64))
+    hit = certainly_small_change(policy, old_low, old_high, new_low, new_high)
+    issues = []
+    for n in np.flatnonzero(hit).tolist():
+        path, name = places[both[n]]
+        issues.append(
+            Issue(
+                P.DIFFERENCING,
+                path,
+                {
+                    "where": name,
+                    "previous": label,
+                    "low": int(new_low[n] - old_high[n]),
+                    "high": int(new_high[n] - old_low[n]),
+                    "threshold": policy.threshold,
+                },
+            )
+        )
+    return issues
+
+
+def previous_version(
+    root: Path, path: Path, against: str | None = None
+) -> tuple[str, DatasetStats] | None:
+    """The previous published version of a statistics file, with a label saying which one."""
+    found = _previous_text(root, path, against)
+    if found is None:
+        return None
+    label, text = found
+    try:
+        return label, DatasetStats.model_validate(json.loads(text))
+    except ValueError:
+        return None  # an unreadable old version: nothing to compare with
+
+
+def check_revision(root: Path, against: str) -> None:
+    """``RevisionError`` unless ``against`` names a commit of the repository at ``root``."""
+    from git import Repo
+    from git.exc import BadName, BadObject, InvalidGitRepositoryError, NoSuchPathError
+
+    try:
+        repo = Repo(root, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise RevisionError(
+            f"--against {against}: {root.name} is not in a git repository"
+        ) from None
+    try:
+        repo.commit(against)
+    except (BadName, BadObject, ValueError):
+        raise RevisionError(f"unknown git revision '{against}'") from None
+    finally:
+        repo.close()
+
+
+def _previous_text(root: Path, path: Path, against: str | None) -> tuple[str, str] | None:
+    from git import Repo
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
+    try:
+        repo = Repo(root, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return None
+    try:
+        return _from_repo(repo, path, against)
+    finally:
+        repo.close()
+
+
+def _from_repo(repo: Any, path: Path, against: str | None) -> tuple[str, str] | None:
+    from git.exc import BadName, BadObject
+
+    if repo.working_tree_dir is None:
+        return None
+    try:
+        rel = path.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+    except ValueError:
+        return None
+    if against:
+        try:
+            commit = repo.commit(against)
+        except (BadName, BadObject, ValueError) as exc:
+            raise RevisionError(f"unknown git revision '{against}'") from exc
+        data = _blob(commit, rel)
+        return (against, data) if data is not None else None
+    if not repo.head.is_valid():
+        return None  # no commit yet
+    head = repo.head.commit
+    at_head = _blob(head, rel)
+    if at_head is None:
+        return None  # a new file: no previous version
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current != at_head:
+        return "HEAD", at_head
+    last = next(repo.iter_commits(head, paths=rel, max_count=1), None)
+    if last is None or not last.parents:
+        return None
+    parent = last.parents[0]
+    data = _blob(parent, rel)
+    return (parent.hexsha[:10], data) if data is not None else None
+
+
+def _blob(commit: Any, rel: str) -> str | None:
+    try:
+        blob = commit.tree / rel
+    except KeyError:
+        return None
+    data: bytes = blob.data_stream.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,112 @@
+"""Every policy number of the project, in one commented place.
+
+Change a number here and nowhere else; each one names who set it and why. Later issues add the
+rubric thresholds, k-anonymity, tracking months and the extension cap to this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """Small-cell rule for every number that reaches the site (R26, R28)."""
+
+    name: str
+    # A count c with 0 < c <= threshold (or 0 <= c when zeros_sensitive) is never published.
+    threshold: int
+    # Published counts are rounded to the nearest multiple of this (1 = no rounding).
+    rounding: int
+    # UK LLC suppresses zeros too: "none" can also disclose (everybody in a group shares a trait).
+    zeros_sensitive: bool
+    # An attacker solving the linear programme over everything published must not narrow a
+    # suppressed cell to an interval shorter than this (sdcTable's attack(); sdcMicro's
+    # "protection level"). The threshold itself is the natural width: the attacker must not
+    # learn more than "it is a small number".
+    protection_width: int
+    source: str
+
+    def is_small(self, count: int) -> bool:
+        if count == 0:
+            return self.zeros_sensitive
+        return count <= self.threshold
+
+    def round(self, count: int) -> int:
+        """Round half up to the nearest multiple of ``rounding`` (OpenSAFELY's rule)."""
+        base = self.rounding
+        return ((count + base // 2) // base) * base if base > 1 else count
+
+    def rounding_interval(self, published: int) -> tuple[int, int]:
+        """The true counts that could have been published as ``published``."""
+        base = self.rounding
+        if base <= 1:
+            return published, published
+        low = published - base // 2
+        return max(low, 0), low + base - 1
+
+
+DISCLOSURE_PRESETS: dict[str, DisclosurePolicy] = {
+    # OpenSAFELY output checking (docs.opensafely.org/sdc, aligned to "7 or fewer" in 2025):
+    # redact any count describing 7 or fewer patients, round all counts to the nearest 5 after
+    # redaction, and recompute totals from the published values.
+    "opensafely": DisclosurePolicy(
+        name="opensafely",
+        threshold=7,
+        rounding=5,
+        zeros_sensitive=False,
+        protection_width=7,
+        source="OpenSAFELY output-checking rules: redact <= 7, round to nearest 5",
+    ),
+    # UK Biobank, "Reporting small numbers": minimum of 5 in any public table; no rounding.
+    "ukbiobank": DisclosurePolicy(
+        name="ukbiobank",
+        threshold=4,
+        rounding=1,
+        zeros_sensitive=False,
+        protection_width=5,
+        source="UK Biobank public showcase: no cell below 5",
+    ),
+    # UK LLC trusted research environment: threshold 10 data subjects, zeros included.
+    "ukllc": DisclosurePolicy(
+        name="ukllc",
+        threshold=9,
+        rounding=1,
+        zeros_sensitive=True,
+        protection_width=10,
+        source="UK LLC SDC rules: fewer than 10 data subjects, zeros included, are suppressed",
+    ),
+}
+
+# The catalog's default: the strictest widely-used rule that also rounds.
+DEFAULT_DISCLOSURE = "opensafely"
+
+# How many phenotypes (HPO terms) the "top phenotypes" table of a dataset lists.
+TOP_PHENOTYPES = 15
+# How many genes the gene table lists (the rest are pooled as "other genes").
+TOP_GENES = 20
+
+# Pediatric age bands (years, lower bound inclusive, upper exclusive): the neonatal and infant
+# periods are separate because many rare diseases present there (R5 generalisation; also used
+# by the release code's L2 age banding).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("<1", 0, 1),
+    ("1-4", 1, 5),
+    ("5-9", 5, 10),
+    ("10-14", 10, 15),
+    ("15-17", 15, 18),
+    ("18+", 18, 200),
+)
+
+# R5 L2 ("identifiers encrypted or generalised"): these record keys are released at L2 only as
+# project-specific pseudonyms (UK Biobank gives each project its own participant ids); every
+# other direct identifier is withheld below L3. The catalog check 'catalog.level-too-low' and
+# the release code read this set.
+PSEUDONYMISED_AT_L2: frozenset[str] = frozenset({"patient_id", "visit_id"})
+
+# R19: months of follow-up after delivery, after which the user files the charts and manuscript
+# made from the data. R20: extensions by written request, at most this many. The site's process
+# page states both through placeholders ({{ policy.TRACKING_MONTHS }} and
+# {{ policy.MAX_EXTENSIONS }}), never by value.
+TRACKING_MONTHS = 6
+MAX_EXTENSIONS = 2

@@ -1,0 +1,104 @@
+"""The built site in headless Chromium (Debian's, driven by Playwright), served on loopback.
+
+Skips with a reason when /usr/bin/chromium or node_modules/axe-core is missing; CI installs both
+(``apt-get install chromium fonts-noto-cjk`` and ``npm ci``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+MERMAID = REPO / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+PREFIX = "/cohortgate/"  # the path of site_url in mkdocs.yml: absolute links need it
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+sys.path.insert(0, str(REPO / "tests" / "site"))  # the small catalog of the site tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = [str(p) for p in (CHROMIUM, AXE, MERMAID) if not p.is_file()]
+    for item in items:
+        if item.get_closest_marker("browser") and missing:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"browser tests need {', '.join(missing)}: "
+                    "apt-get install chromium fonts-noto-cjk; npm ci"
+                )
+            )
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from site_fixture import make_root
+
+    from cohortgate.site.build import build
+    from cohortgate.site.serve import serve_in_thread
+
+    lay = make_root(tmp_path_factory.mktemp("browser-site"))
+    built, findings = build(lay, strict=True)
+    assert built is not None and findings == []
+    server, url = serve_in_thread(built.site, PREFIX)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Watched:
+    """A page, with every request that left the loopback host and every script error."""
+
+    page: Any
+    base: str
+    external: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+
+@pytest.fixture
+def watched(browser: Any, base_url: str) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen = Watched(page, base_url)
+
+    def on_request(request: Any) -> None:
+        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            seen.external.append(request.url)
+
+    page.on("request", on_request)
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    yield seen
+    context.close()
+    assert seen.external == [], "requests left the host"
+    assert seen.errors == [], "script errors"
