@@ -8,10 +8,16 @@ from cohortgate.findings import Finding, Severity
 from cohortgate.render import render_github, render_json, render_text
 
 FINDINGS = [
-    Finding("catalog/datasets/a.yaml", 12, 5, "catalog.unknown-hpo", "HP:9999999 is not an HPO "
-            "term", "Look the term up", "$.tables[0].variables[1].hpo[0]"),
-    Finding("catalog/x.json", 0, 0, "privacy.small-cell", "a, b: 3", "", "$",
-            Severity.WARNING),
+    Finding(
+        "catalog/datasets/a.yaml",
+        12,
+        5,
+        "catalog.unknown-hpo",
+        "HP:9999999 is not an HPO term",
+        "Look the term up",
+        "$.tables[0].variables[1].hpo[0]",
+    ),
+    Finding("catalog/x.json", 0, 0, "privacy.small-cell", "a, b: 3", "", "$", Severity.WARNING),
 ]
 
 
@@ -33,4 +39,6 @@ def test_json_round_trips() -> None:
 
 def test_github_escapes_properties_and_data() -> None:
     out = render_github([Finding("a,b.yaml", 3, 1, "x.y", "50% bad\nline", "fix: it")])
-    assert out == "::error file=a%2Cb.yaml,line=3,col=1,title=x.y::50%25 bad%0Aline (hint: fix: it)\n"
+    assert (
+        out == "::error file=a%2Cb.yaml,line=3,col=1,title=x.y::50%25 bad%0Aline (hint: fix: it)\n"
+    )

@@ -76,9 +76,29 @@
     }, true);
   }
 
+  /* A wide table scrolls sideways inside the theme's wrapper; keyboard users must be able to
+     reach and scroll it (WCAG 2.1.1), so every scrolling wrapper becomes a focusable, named
+     region. The theme adds wrappers after load, hence the observer. */
+  function focusableScrollRegions() {
+    function mark(wrap) {
+      if (wrap.hasAttribute("tabindex")) return;
+      var table = wrap.querySelector("table");
+      var caption = table && table.caption ? table.caption.textContent : "";
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      wrap.setAttribute("aria-label", caption || document.title);
+    }
+    function scan() {
+      document.querySelectorAll(".md-typeset__scrollwrap").forEach(mark);
+    }
+    scan();
+    new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
+  }
+
   function start() {
     filterCatalog();
     switchLanguages();
+    focusableScrollRegions();
   }
 
   if (document.readyState === "loading") {

@@ -64,6 +64,11 @@ def declare(
 
 # Importing the declaring modules fills the registry; keep this list in one place.
 def load_all() -> dict[str, Code]:
-    from cohortgate import codes_catalog, codes_loading, codes_privacy  # noqa: F401
+    from cohortgate import (  # noqa: F401
+        codes_catalog,
+        codes_loading,
+        codes_privacy,
+        codes_site,
+    )
 
     return CODES

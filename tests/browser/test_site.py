@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import AXE, Watched
+from browser_support import AXE, Watched
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,10 @@ def visible_rows(page: Any) -> list[str]:
     ("lang", "titles"),
     [
         ("", ["苯丙酮尿症随访队列", "脊髓性肌萎缩症自然史数据集"]),
-        ("en/", ["Phenylketonuria follow-up cohort", "Spinal muscular atrophy natural history dataset"]),
+        (
+            "en/",
+            ["Phenylketonuria follow-up cohort", "Spinal muscular atrophy natural history dataset"],
+        ),
     ],
 )
 def test_the_index_lists_the_datasets(watched: Watched, lang: str, titles: list[str]) -> None:
@@ -53,7 +56,9 @@ def test_a_dataset_page_shows_its_charts(watched: Watched) -> None:
     for i in range(charts.count()):
         chart = charts.nth(i)
         chart.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+        )
         assert "精确数值见下表" in (chart.get_attribute("alt") or "")
     suppressed = page.locator("td.cg-sup")
     assert suppressed.count() > 0

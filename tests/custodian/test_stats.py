@@ -16,10 +16,13 @@ from cohortgate.cli import stats as stats_cli
 from cohortgate.custodian.diseases import DISEASES
 from cohortgate.custodian.engine import MISSING, Engine, Population
 from cohortgate.custodian.stats import (
+    CachedCounts,
     Labels,
     _onset_years,
+    committed_version,
     count_tables,
     dataset_stats,
+    ontology_labels,
     write_stats,
 )
 from cohortgate.disclosure import audit_stats
@@ -272,3 +275,53 @@ def test_audit_stats_rejects_an_unknown_revision(
     Repo.init(repo.root).close()
     assert run(audit_cli, ["--root", str(repo.root), "--against", "nope"]) == 2
     assert "unknown git revision 'nope'" in capsys.readouterr().err
+
+
+def test_datasets_with_the_same_population_share_their_queries() -> None:
+    engine = FakeEngine(patients(30))
+    calls: list[tuple[str, ...]] = []
+    original = engine.count
+
+    def counting(population: Population, dims: Sequence[str]) -> list[tuple[tuple[str, ...], int]]:
+        calls.append(tuple(dims))
+        return original(population, dims)
+
+    engine.count = counting  # type: ignore[method-assign]
+    cached = CachedCounts(engine)
+    first = count_tables(dataset(), cached, OPENSAFELY, LABELS)
+    queries = len(calls)
+    second = count_tables(dataset(id="ds-other"), cached, OPENSAFELY, LABELS)
+    assert len(calls) == queries > 0
+    assert first[0] == second[0]
+    assert [t.counts.tolist() for t in first[1]] == [t.counts.tolist() for t in second[1]]
+
+
+def test_phenotype_labels_come_from_the_ontology() -> None:
+    label = ontology_labels()
+    assert label("HP:0001250") == Text(zh="Seizure", en="Seizure")
+    assert label("HP:9999999") == Text(zh="HP:9999999", en="HP:9999999")
+
+
+def test_the_committed_version_is_the_baseline(tmp_path: Path) -> None:
+    from git import Actor, Repo
+
+    from cohortgate.disclosure.suppress import summary
+    from cohortgate.models.stats import DatasetStats
+
+    lay = Layout(tmp_path)
+    path = tmp_path / "catalog" / "stats" / "ds-test.json"
+    version = DatasetStats(
+        dataset="ds-test", policy=summary(OPENSAFELY), population=None, tables=[]
+    )
+    write_stats(lay, version)
+    assert committed_version(lay, path) is None  # not a repository
+    repo = Repo.init(tmp_path)
+    try:
+        assert committed_version(lay, path) is None  # no commit yet
+        repo.index.add(["catalog/stats/ds-test.json"])
+        who = Actor("Custodian", "custodian@example.org")
+        repo.index.commit("stats", author=who, committer=who)
+        path.write_text("{}", encoding="utf-8")  # whatever the working copy holds
+        assert committed_version(lay, path) == version
+    finally:
+        repo.close()

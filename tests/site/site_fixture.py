@@ -47,19 +47,27 @@ def dim(name: str, zh: str, en: str, cats: list[tuple[str, str, str]]) -> Dimens
 
 
 SEX = dim("sex", "性别", "Sex", [("F", "女", "female"), ("M", "男", "male")])
-AGE = dim("age_band", "诊断年龄（岁）", "Age at diagnosis (years)", [(b, b, b) for b, _, _ in AGE_BANDS])
+AGE = dim(
+    "age_band", "诊断年龄（岁）", "Age at diagnosis (years)", [(b, b, b) for b, _, _ in AGE_BANDS]
+)
 
 
 def table(
-    id: str, zh: str, en: str, dims: list[Dimension], values: dict[tuple[str, ...], int | None],
+    id: str,
+    zh: str,
+    en: str,
+    dims: list[Dimension],
+    values: dict[tuple[str, ...], int | None],
     additive: bool = True,
 ) -> StatTable:
-    cells = [
-        Cell(key=list(k), value=v, suppressed=v is None) for k, v in values.items()
-    ]
+    cells = [Cell(key=list(k), value=v, suppressed=v is None) for k, v in values.items()]
     total = sum(v for v in values.values() if v is not None)
     return StatTable(
-        id=id, title=Text(zh=zh, en=en), dimensions=dims, additive=additive, cells=cells,
+        id=id,
+        title=Text(zh=zh, en=en),
+        dimensions=dims,
+        additive=additive,
+        cells=cells,
         total=total,
     )
 
@@ -77,16 +85,35 @@ def pku_stats() -> DatasetStats:
         population=120,
         tables=[
             table("by_sex", "按性别", "By sex", [SEX], {("F",): 60, ("M",): 55}),
-            table("by_age_band", "按诊断年龄", "By age at diagnosis", [AGE],
-                  {(k,): v for k, v in ages.items()}),
-            table("by_sex_age_band", "按性别和诊断年龄", "By sex and age at diagnosis",
-                  [SEX, AGE], cross),
             table(
-                "top_phenotypes", "常见表型", "Common phenotypes",
-                [dim("phenotype", "表型", "Phenotype", [
-                    ("HP:0001249", "智力障碍", "Intellectual disability"),
-                    ("HP:0001250", "癫痫发作", "Seizure"),
-                ])],
+                "by_age_band",
+                "按诊断年龄",
+                "By age at diagnosis",
+                [AGE],
+                {(k,): v for k, v in ages.items()},
+            ),
+            table(
+                "by_sex_age_band",
+                "按性别和诊断年龄",
+                "By sex and age at diagnosis",
+                [SEX, AGE],
+                cross,
+            ),
+            table(
+                "top_phenotypes",
+                "常见表型",
+                "Common phenotypes",
+                [
+                    dim(
+                        "phenotype",
+                        "表型",
+                        "Phenotype",
+                        [
+                            ("HP:0001249", "智力障碍", "Intellectual disability"),
+                            ("HP:0001250", "癫痫发作", "Seizure"),
+                        ],
+                    )
+                ],
                 {("HP:0001249",): 45, ("HP:0001250",): None},
                 additive=False,
             ),
@@ -95,18 +122,28 @@ def pku_stats() -> DatasetStats:
 
 
 def sma_stats() -> DatasetStats:
-    inst = dim("institution", "贡献机构", "Institution", [
-        ("shch", "上海市儿童医院", "Shanghai Children's Hospital"),
-        ("bch", "首都医科大学附属北京儿童医院", "Beijing Children's Hospital"),
-        ("wch", "四川大学华西第二医院", "West China Second University Hospital"),
-    ])
+    inst = dim(
+        "institution",
+        "贡献机构",
+        "Institution",
+        [
+            ("shch", "上海市儿童医院", "Shanghai Children's Hospital"),
+            ("bch", "首都医科大学附属北京儿童医院", "Beijing Children's Hospital"),
+            ("wch", "四川大学华西第二医院", "West China Second University Hospital"),
+        ],
+    )
     return DatasetStats(
         dataset="ds-sma",
         policy=summary(),
         population=None,
         tables=[
-            table("by_institution", "按贡献机构", "By institution", [inst],
-                  {("shch",): 10, ("bch",): None, ("wch",): None}),
+            table(
+                "by_institution",
+                "按贡献机构",
+                "By institution",
+                [inst],
+                {("shch",): 10, ("bch",): None, ("wch",): None},
+            ),
         ],
     )
 
@@ -166,22 +203,26 @@ def synthetic_catalog(root: Path, datasets: int, variables: int, seed: int = 7) 
         ds_id = f"ds-synthetic-{n:03d}"
         tables = []
         for t_i in range(4):
-            tables.append({
-                "source": f"table_{t_i}",
-                "label": {"zh": f"表{t_i}", "en": f"Table {t_i}"},
-                "variables": [
-                    {
-                        "name": f"var_{t_i}_{v:03d}",
-                        "label": {"zh": f"检验指标{v}", "en": f"Laboratory measure {v}"},
-                        "type": "decimal",
-                        "privacy": classes[v % len(classes)],
-                        "unit": "umol/L",
-                        "description": {"zh": "合成变量，用于测量构建时间。",
-                                        "en": "A synthetic variable for measuring the build."},
-                    }
-                    for v in range(variables // 4)
-                ],
-            })
+            tables.append(
+                {
+                    "source": f"table_{t_i}",
+                    "label": {"zh": f"表{t_i}", "en": f"Table {t_i}"},
+                    "variables": [
+                        {
+                            "name": f"var_{t_i}_{v:03d}",
+                            "label": {"zh": f"检验指标{v}", "en": f"Laboratory measure {v}"},
+                            "type": "decimal",
+                            "privacy": classes[v % len(classes)],
+                            "unit": "umol/L",
+                            "description": {
+                                "zh": "合成变量，用于测量构建时间。",
+                                "en": "A synthetic variable for measuring the build.",
+                            },
+                        }
+                        for v in range(variables // 4)
+                    ],
+                }
+            )
         doc = {
             "id": ds_id,
             "title": {"zh": f"{chosen[0][1]}合成数据集 {n}", "en": f"{chosen[0][2]} dataset {n}"},
@@ -197,28 +238,63 @@ def synthetic_catalog(root: Path, datasets: int, variables: int, seed: int = 7) 
         path = lay.datasets / f"{ds_id}.yaml"
         path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
         disease_dim = dim("disease", "疾病", "Disease", list(chosen))
-        pheno = dim("phenotype", "表型", "Phenotype",
-                    [(f"HP:{i:07d}", f"表型{i}", f"Phenotype {i}") for i in range(1, 16)])
-        prov = dim("province", "省份", "Province",
-                   [(str(c), f"省{c}", f"Province {c}") for c in range(11, 21)])
+        pheno = dim(
+            "phenotype",
+            "表型",
+            "Phenotype",
+            [(f"HP:{i:07d}", f"表型{i}", f"Phenotype {i}") for i in range(1, 16)],
+        )
+        prov = dim(
+            "province",
+            "省份",
+            "Province",
+            [(str(c), f"省{c}", f"Province {c}") for c in range(11, 21)],
+        )
 
         def draw(k: int) -> int | None:
             value = rng.choice([None, 10, 15, 20, 35, 60, 85])
             return value
 
         tables_stats = [
-            table("by_disease", "按疾病", "By disease", [disease_dim],
-                  {(c.code,): draw(0) for c in disease_dim.categories}),
+            table(
+                "by_disease",
+                "按疾病",
+                "By disease",
+                [disease_dim],
+                {(c.code,): draw(0) for c in disease_dim.categories},
+            ),
             table("by_sex", "按性别", "By sex", [SEX], {("F",): draw(0), ("M",): draw(0)}),
-            table("by_age_band", "按年龄", "By age", [AGE],
-                  {(c.code,): draw(0) for c in AGE.categories}),
-            table("by_sex_age_band", "按性别和年龄", "By sex and age", [SEX, AGE],
-                  {(s.code, a.code): draw(0) for s in SEX.categories for a in AGE.categories}),
-            table("by_province", "按省份", "By province", [prov],
-                  {(c.code,): draw(0) for c in prov.categories}),
-            table("top_phenotypes", "常见表型", "Common phenotypes", [pheno],
-                  {(c.code,): draw(0) for c in pheno.categories}, additive=False),
+            table(
+                "by_age_band",
+                "按年龄",
+                "By age",
+                [AGE],
+                {(c.code,): draw(0) for c in AGE.categories},
+            ),
+            table(
+                "by_sex_age_band",
+                "按性别和年龄",
+                "By sex and age",
+                [SEX, AGE],
+                {(s.code, a.code): draw(0) for s in SEX.categories for a in AGE.categories},
+            ),
+            table(
+                "by_province",
+                "按省份",
+                "By province",
+                [prov],
+                {(c.code,): draw(0) for c in prov.categories},
+            ),
+            table(
+                "top_phenotypes",
+                "常见表型",
+                "Common phenotypes",
+                [pheno],
+                {(c.code,): draw(0) for c in pheno.categories},
+                additive=False,
+            ),
         ]
-        write_stats(lay, DatasetStats(dataset=ds_id, policy=summary(), population=500,
-                                      tables=tables_stats))
+        write_stats(
+            lay, DatasetStats(dataset=ds_id, policy=summary(), population=500, tables=tables_stats)
+        )
     return lay

@@ -59,7 +59,9 @@ FETCHING_LINKS = {"stylesheet", "icon", "preload", "modulepreload", "manifest", 
 def test_both_languages_are_built_with_their_language(site: Path) -> None:
     assert re.search(r'<html lang="zh"', (site / "index.html").read_text("utf-8"))
     assert re.search(r'<html lang="en"', (site / "en" / "index.html").read_text("utf-8"))
-    zh = {p.relative_to(site).as_posix() for p in pages(site) if "en" != p.relative_to(site).parts[0]}
+    zh = {
+        p.relative_to(site).as_posix() for p in pages(site) if p.relative_to(site).parts[0] != "en"
+    }
     en = {p.relative_to(site / "en").as_posix() for p in pages(site / "en")}
     assert zh == en
     assert {"datasets/ds-pku/index.html", "datasets/ds-sma/index.html"} <= zh
@@ -82,9 +84,12 @@ def test_every_local_link_and_image_resolves(site: Path) -> None:
                 target = target / "index.html"
             if not target.is_file():
                 broken.append(f"{page.relative_to(site)}: {ref}")
-            elif parts.fragment and target.suffix == ".html":
-                if parts.fragment not in parse(target).ids:
-                    broken.append(f"{page.relative_to(site)}: {ref} (no such anchor)")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and parts.fragment not in parse(target).ids
+            ):
+                broken.append(f"{page.relative_to(site)}: {ref} (no such anchor)")
     assert broken == []
 
 
@@ -101,12 +106,7 @@ def test_no_page_loads_anything_from_another_host(site: Path) -> None:
 
 
 def test_every_image_has_alt_text(site: Path) -> None:
-    images = [
-        attrs
-        for page in pages(site)
-        for tag, attrs in parse(page).tags
-        if tag == "img"
-    ]
+    images = [attrs for page in pages(site) for tag, attrs in parse(page).tags if tag == "img"]
     assert len(images) >= 10
     assert all((attrs.get("alt") or "").strip() for attrs in images)
 

@@ -67,7 +67,7 @@ def test_a_suppressed_cell_never_shows_its_value() -> None:
 
 def test_totals_are_labelled_as_sums_of_published_values(root: Layout) -> None:
     page = (generated(root) / "en" / "datasets" / "ds-pku.md").read_text("utf-8")
-    assert "Total (sum of published values)</th><td class=\"cg-num\">115</td>" in page
+    assert 'Total (sum of published values)</th><td class="cg-num">115</td>' in page
     assert "the rows do not add up to the population" in page  # the non-additive table
 
 

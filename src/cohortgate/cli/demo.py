@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         ("site", ["site", "build", *root]),
     ]
     for title, argv in steps:
-        print(f"==> {title}: cohortgate {' '.join(a for a in argv if a != str(lay.root))}")
+        shown = argv[: argv.index("--root")] + argv[argv.index("--root") + 2 :]
+        print(f"==> {title}: cohortgate {' '.join(shown)}")
         sys.stdout.flush()
         status = main(argv)
         if status != 0:

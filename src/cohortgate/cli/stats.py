@@ -15,6 +15,7 @@ from pathlib import Path
 from cohortgate.catalog.load import load_catalog
 from cohortgate.custodian.engine import CohortError, Engine
 from cohortgate.custodian.stats import (
+    CachedCounts,
     Labels,
     committed_version,
     dataset_stats,
@@ -24,7 +25,7 @@ from cohortgate.custodian.stats import (
 )
 from cohortgate.disclosure.audit import audit_file
 from cohortgate.findings import Finding, has_errors, sort_findings
-from cohortgate.layout import Layout, layout
+from cohortgate.layout import layout
 from cohortgate.models.common import Text
 from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
 from cohortgate.render import REPORTER_BY_NAME
@@ -81,15 +82,10 @@ def refusal(cohort: Path, shown: str) -> str | None:
     return None
 
 
-def _shown(lay: Layout, path: Path) -> str:
-    rel = lay.rel(path)
-    return rel if rel != path.name or path.parent == lay.root else path.name
-
-
 def run(args: argparse.Namespace) -> int:
     lay = layout(args.root)
     cohort = args.cohort or lay.cohort_db
-    shown = _shown(lay, cohort)
+    shown = lay.rel(cohort)  # never a path of this machine in a message
     problem = refusal(cohort, shown)
     if problem:
         print(f"cohortgate stats: {problem}", file=sys.stderr)
@@ -110,10 +106,11 @@ def run(args: argparse.Namespace) -> int:
     written = []
     try:
         with Engine.open(cohort, read_only=True, display=shown) as engine:
+            counts = CachedCounts(engine)
             for loaded in catalog.datasets:
                 dataset = loaded.dataset
                 previous = committed_version(lay, stats_path(lay, dataset.id))
-                stats = dataset_stats(dataset, engine, policy, labels, previous)
+                stats = dataset_stats(dataset, counts, policy, labels, previous)
                 path = write_stats(lay, stats)
                 written.append(path)
                 hidden = sum(c.value is None for t in stats.tables for c in t.cells)

@@ -45,6 +45,26 @@ class CountSource(Protocol):
     def population_size(self, population: Population) -> int: ...
 
 
+class CachedCounts:
+    """An engine's counts, remembered: datasets with the same population share their queries."""
+
+    def __init__(self, engine: CountSource) -> None:
+        self.engine = engine
+        self._counts: dict[tuple[Population, tuple[str, ...]], Rows] = {}
+        self._sizes: dict[Population, int] = {}
+
+    def count(self, population: Population, dims: Sequence[str]) -> Rows:
+        key = (population, tuple(dims))
+        if key not in self._counts:
+            self._counts[key] = self.engine.count(population, dims)
+        return self._counts[key]
+
+    def population_size(self, population: Population) -> int:
+        if population not in self._sizes:
+            self._sizes[population] = self.engine.population_size(population)
+        return self._sizes[population]
+
+
 @dataclass(frozen=True)
 class TableSpec:
     id: str

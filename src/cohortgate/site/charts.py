@@ -15,7 +15,8 @@ FONT = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',
 # so that a one-series chart uses a colour with high contrast against white.
 PALETTE = ("#0b5394", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 MAX_SERIES = len(PALETTE)
-MAX_ROWS = 40  # more bars than this is no longer a readable chart; the table stays
+MAX_ROWS = 40  # more groups than this is no longer a readable chart; the table stays
+MAX_BARS = 60  # nor more bars in all (groups x series)
 
 WIDTH = 680  # the content column of the theme at desktop widths
 FONT_SIZE = 13

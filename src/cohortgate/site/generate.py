@@ -130,8 +130,9 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
             for chart in charts:
                 _write(root / chart.path, chart.svg)
             result.charts += len(charts)
-            if stats is not None:
-                _copy(lay.stats / f"{ds.id}.json", root / "downloads" / "stats" / f"{ds.id}.json")
+            if stats is not None:  # the validated, audited content: nothing else
+                download = root / "downloads" / "stats" / f"{ds.id}.json"
+                _write(download, stats.model_dump_json(indent=2) + "\n")
     terms = dictionary.terms_of(datasets, catalog.stats.values())
     _write(stage / dictionary_path(lay).name, dictionary.render(terms))
     _swap(stage, final)

@@ -120,14 +120,15 @@ def use_condition(cond: UseCondition, lang: str, names: dict[str, str]) -> str:
     name = (term.zh if lang == "zh" else term.en) if term else cond.code
     short = f" ({term.shorthand})" if term else ""
     extra = []
+    colon = "：" if lang == "zh" else ": "
     if cond.diseases:
         diseases = ", ".join(f"{names[c]} ({c})" if c in names else c for c in cond.diseases)
-        extra.append(f"{t('use.diseases', lang)}: {diseases}")
+        extra.append(f"{t('use.diseases', lang)}{colon}{diseases}")
     if cond.research_type:
-        extra.append(f"{t('use.research_type', lang)}: {cond.research_type}")
+        extra.append(f"{t('use.research_type', lang)}{colon}{cond.research_type}")
     if cond.months:
         extra.append(t("use.months", lang, months=cond.months))
-    detail = f" — {esc('; '.join(extra))}" if extra else ""
+    detail = f" — {esc(('；' if lang == 'zh' else '; ').join(extra))}" if extra else ""
     return (
         f"<li><strong>{esc(name)}</strong>{esc(short)} "
         f'<span class="cg-code">{esc(cond.code)}</span>{detail}</li>'

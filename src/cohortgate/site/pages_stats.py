@@ -117,7 +117,8 @@ def chart_of(table: StatTable, lang: str) -> charts.Chart | None:
         swap = len(a.categories) < len(b.categories)
         if swap:
             a, b = b, a
-        if len(b.categories) > charts.MAX_SERIES or len(a.categories) > charts.MAX_ROWS:
+        too_many = len(a.categories) * len(b.categories) > charts.MAX_BARS
+        if len(b.categories) > charts.MAX_SERIES or len(a.categories) > charts.MAX_ROWS or too_many:
             return None
         groups = a.categories
         values = []
@@ -165,6 +166,10 @@ def table_html(table: StatTable, lang: str) -> str:
     rows: list[str] = []
     if len(dims) == 2:
         a, b = dims
+        # the longer dimension runs down the rows, so that the grid stays within the page
+        swap = len(b.categories) > len(a.categories)
+        if swap:
+            a, b = b, a
         head = (
             f'<tr><th scope="col">{esc(a.label.get(lang))} \\ {esc(b.label.get(lang))}</th>'
             + "".join(
@@ -176,7 +181,10 @@ def table_html(table: StatTable, lang: str) -> str:
         for ca in a.categories:
             rows.append(
                 f'<tr><th scope="row">{esc(ca.label.get(lang))}</th>'
-                + "".join(cell_html(cells.get((ca.code, cb.code)), lang) for cb in b.categories)
+                + "".join(
+                    cell_html(cells.get((cb.code, ca.code) if swap else (ca.code, cb.code)), lang)
+                    for cb in b.categories
+                )
                 + "</tr>"
             )
         width = len(b.categories)

@@ -1,0 +1,82 @@
+"""Timing and memory helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Timing:
+    name: str
+    runs: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+
+def alternate(
+    contenders: dict[str, Callable[[], Any]], repeats: int = 3, warmup: bool = True
+) -> dict[str, Timing]:
+    """Time each contender ``repeats`` times, interleaved (A B A B ...) so that a change in
+    machine load affects both alike. A first untimed round warms caches."""
+    if warmup:
+        for fn in contenders.values():
+            fn()
+    timings = {name: Timing(name, []) for name in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            start = time.perf_counter()
+            fn()
+            timings[name].runs.append(time.perf_counter() - start)
+    return timings
+
+
+def peak_rss_mb(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``argv`` as a child process; return (wall seconds, its own peak RSS in MB, stdout).
+
+    ``os.wait4`` gives the resource usage of exactly this child (``RUSAGE_CHILDREN`` would
+    give the largest of all children so far)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv, stdout=out, stderr=err, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err.read()[-2000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read()
+
+
+def python_module(*args: str) -> list[str]:
+    return [sys.executable, "-m", *args]
+
+
+def report(title: str, rows: list[tuple[str, str]]) -> dict[str, str]:
+    width = max(len(k) for k, _ in rows)
+    print(f"\n## {title}")
+    for key, value in rows:
+        print(f"  {key.ljust(width)}  {value}")
+    return dict(rows)
+
+
+def save(name: str, data: dict[str, Any]) -> None:
+    out = ROOT / "build" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), "utf-8")
