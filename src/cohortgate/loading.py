@@ -31,13 +31,32 @@ MAX_FILE_BYTES = 2_000_000  # a form or catalog entry is a few KB; 2 MB leaves a
 MAX_DEPTH = 32  # the deepest real document (a dataset's variable dictionary) has 6 levels
 
 try:  # libyaml's parser is ~10x faster; the pure-Python one gives the same marks
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Composes only: every scalar is resolved by ``_scalar`` (YAML 1.2 core), not by PyYAML's
+    YAML 1.1 resolvers (which turn ``yes`` into true and ``2024-01-01`` into a date)."""
+
+    _TAGS: dict[Any, str] = {  # noqa: RUF012
+        yaml.ScalarNode: "tag:yaml.org,2002:str",
+        yaml.SequenceNode: "tag:yaml.org,2002:seq",
+        yaml.MappingNode: "tag:yaml.org,2002:map",
+    }
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return self._TAGS[kind]
+
 
 Path_ = tuple[str | int, ...]
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+# a float has a point or an exponent; digits alone with a leading zero ('0755') stay strings
+_FLOAT = re.compile(
+    r"[-+]?(\.[0-9]+|(0|[1-9][0-9]*)\.[0-9]*)([eE][-+]?[0-9]+)?"
+    r"|[-+]?(0|[1-9][0-9]*)[eE][-+]?[0-9]+"
+)
 
 
 class LoadError(Exception):
@@ -124,31 +143,38 @@ def require_mapping(doc: Document) -> dict[str, Any]:
 
 
 class _Builder:
+    """Plain data from the composed node tree, recording each path's (line, column)."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.seen: set[int] = set()
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.doc.positions[path] = _mark(node)
+        return self._value(node, path, depth)
+
+    def _value(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise LoadError(self._at(C.YAML_TOO_DEEP, node, path, limit=MAX_DEPTH))
         if id(node) in self.seen:  # the composer shares the node of an anchor with its aliases
             raise LoadError(self._at(C.YAML_ALIAS, node, path))
         self.seen.add(id(node))
-        self.doc.positions.setdefault(path, _mark(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        positions = self.doc.positions
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return _scalar(node)
-
-    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+            items = []
+            for i, item in enumerate(node.value):
+                child = (*path, i)
+                mark = item.start_mark
+                positions[child] = (mark.line + 1, mark.column + 1)
+                items.append(self._value(item, child, depth + 1))
+            return items
         out: dict[str, Any] = {}
-        first: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key == "<<" and not key_node.style:  # a merge key: aliases by another name
                 raise LoadError(self._at(C.YAML_ALIAS, key_node, path))
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            key = str(key) if key is not None and not isinstance(key, bool) else key
             if not isinstance(key, str):
                 raise LoadError(
                     self._at(
@@ -159,17 +185,15 @@ class _Builder:
                         hint="Write keys as simple names followed by a colon, e.g. 'title:'.",
                     )
                 )
-            line = key_node.start_mark.line + 1
-            if key in first:
+            child = (*path, key)
+            mark = key_node.start_mark
+            if key in out:
+                first = positions[child][0]
                 raise LoadError(
-                    self._at(
-                        C.YAML_DUPLICATE_KEY, key_node, (*path, key), key=key, first_line=first[key]
-                    )
+                    self._at(C.YAML_DUPLICATE_KEY, key_node, child, key=key, first_line=first)
                 )
-            first[key] = line
-            self.doc.positions[(*path, key)] = _mark(key_node)
-            out[key] = self.build(value_node, (*path, key), depth + 1)
-            self.doc.positions[(*path, key)] = _mark(key_node)
+            positions[child] = (mark.line + 1, mark.column + 1)
+            out[key] = self._value(value_node, child, depth + 1)
         return out
 
     def _at(self, code: Any, node: yaml.Node, path: Path_, **params: Any) -> Finding:
@@ -181,19 +205,25 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _scalar(node: yaml.Node) -> Any:
-    value = str(node.value)
-    if node.tag == "tag:yaml.org,2002:null" and value in ("", "~", "null", "Null", "NULL"):
-        return None
-    if getattr(node, "style", None):  # quoted: always a string
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings."""
+    value: str = node.value
+    if node.style:
         return value
-    lowered = value.lower()
-    if node.tag == "tag:yaml.org,2002:bool" and lowered in ("true", "false"):
-        return lowered == "true"
-    if node.tag == "tag:yaml.org,2002:int" and _INT.fullmatch(value):
-        return int(value)
-    if node.tag == "tag:yaml.org,2002:float" and _FLOAT.fullmatch(value):
-        return float(value)
+    if value in _NULLS:
+        return None
+    if value in _BOOLS:
+        return _BOOLS[value]
+    first = value[:1]
+    if first.isdigit() or first in "-+.":
+        if _INT.fullmatch(value):
+            return int(value)
+        if _FLOAT.fullmatch(value):
+            return float(value)
     return value
 
 

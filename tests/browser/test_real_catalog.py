@@ -7,13 +7,11 @@ no serious accessibility violation on the real pages.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import AXE, MERMAID, PREFIX, REPO, Watched
+from browser_support import AXE, PREFIX, REPO, Watched
 
 from cohortgate.catalog.load import load_catalog
 from cohortgate.layout import Layout
@@ -21,23 +19,14 @@ from cohortgate.layout import Layout
 pytestmark = pytest.mark.browser
 
 
-def _real_root(root: Path) -> Layout:
-    for name in ("mkdocs.yml", "mkdocs.en.yml"):
-        shutil.copy(REPO / name, root / name)
-    shutil.copytree(REPO / "site", root / "site")
-    shutil.copytree(REPO / "catalog", root / "catalog")
-    mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-    mermaid.parent.mkdir(parents=True)
-    mermaid.symlink_to(MERMAID)
-    return Layout(root)
-
-
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Layout]]:
+    from site_fixture import make_root
+
     from cohortgate.site.build import build
     from cohortgate.site.serve import serve_in_thread
 
-    lay = _real_root(tmp_path_factory.mktemp("real-site"))
+    lay = make_root(tmp_path_factory.mktemp("real-site"), REPO / "catalog")
     built, findings = build(lay, strict=True)
     assert built is not None and findings == []
     server, url = serve_in_thread(built.site, PREFIX)

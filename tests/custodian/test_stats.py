@@ -27,11 +27,11 @@ from cohortgate.custodian.stats import (
 )
 from cohortgate.disclosure import audit_stats
 from cohortgate.disclosure.audit import audit_catalog_stats
-from cohortgate.disclosure.regions import PROVINCES
 from cohortgate.layout import Layout
 from cohortgate.models.common import Text
 from cohortgate.models.dataset import Dataset
 from cohortgate.policy import AGE_BANDS, DISCLOSURE_PRESETS, TOP_GENES
+from cohortgate.regions import PROVINCES
 
 OPENSAFELY = DISCLOSURE_PRESETS["opensafely"]
 CODES = [d.orpha for d in DISEASES[:3]]

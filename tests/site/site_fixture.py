@@ -154,12 +154,13 @@ def write_stats(lay: Layout, stats: DatasetStats) -> None:
     path.write_text(stats.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
 
-def make_root(root: Path) -> Layout:
-    """A repository root with the real site configuration and the fixture catalog."""
+def make_root(root: Path, catalog: Path | None = None) -> Layout:
+    """A repository root with the real site configuration and the fixture catalog, or with
+    ``catalog`` (a whole catalog folder, statistics included) instead."""
     for name in ("mkdocs.yml", "mkdocs.en.yml"):
         shutil.copy(REPO / name, root / name)
     shutil.copytree(REPO / "site", root / "site")
-    shutil.copytree(FIXTURES / "catalog", root / "catalog")
+    shutil.copytree(catalog or FIXTURES / "catalog", root / "catalog")
     mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
     mermaid.parent.mkdir(parents=True)
     if MERMAID.is_file():
@@ -167,8 +168,9 @@ def make_root(root: Path) -> Layout:
     else:  # unit tests need a file, not the diagrams (the browser tests need the real one)
         mermaid.write_text("/* stand-in for mermaid in unit tests */\n", encoding="utf-8")
     lay = Layout(root)
-    write_stats(lay, pku_stats())
-    write_stats(lay, sma_stats())
+    if catalog is None:
+        write_stats(lay, pku_stats())
+        write_stats(lay, sma_stats())
     return lay
 
 

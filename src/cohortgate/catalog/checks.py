@@ -235,14 +235,25 @@ def cohort_tables(ctx: Context) -> Iterator[Finding]:
                 yield _at(ld, C.UNKNOWN_TABLE, path, table=table.source, known=known)
 
 
+# "Did you mean" costs a string comparison with every column; past this many unknown columns in
+# one file the list itself says enough, and the suggestions stop.
+MAX_SUGGESTIONS_PER_FILE = 20
+
+
 def cohort_columns(ctx: Context) -> Iterator[Finding]:
+    suggested: dict[str, int] = {}
     for ld, path, table, var in _variables(ctx):
         columns = COHORT_SCHEMA.get(table.source)
         if columns is None or table.source in CUSTODIAN_ONLY_TABLES:
             continue  # reported by cohort_tables
         db_type = columns.get(var.name)
         if db_type is None:
-            close = difflib.get_close_matches(var.name, columns, n=1)
+            suggested[ld.file] = suggested.get(ld.file, 0) + 1
+            close = (
+                difflib.get_close_matches(var.name, columns, n=1)
+                if suggested[ld.file] <= MAX_SUGGESTIONS_PER_FILE
+                else []
+            )
             params = {"name": var.name, "table": table.source, "known": ", ".join(columns)}
             guess = f"Did you mean '{close[0]}'? " if close else ""
             yield _at(ld, C.UNKNOWN_COLUMN, (*path, "name"), suggestion=guess, **params)

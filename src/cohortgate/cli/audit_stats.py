@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from cohortgate.cli import options
 from cohortgate.disclosure.audit import audit_catalog_stats
 from cohortgate.disclosure.differencing import RevisionError
 from cohortgate.findings import has_errors
@@ -22,18 +22,8 @@ HELP = "审计已发布的统计 / audit the published statistics: small, recove
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format",
-        choices=sorted(REPORTER_BY_NAME),
-        default="text",
-        help="output format (default: text)",
-    )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=None,
-        help="repository root (default: found from the current directory)",
-    )
+    options.add_format(parser)
+    options.add_root(parser)
     parser.add_argument(
         "--against",
         default=None,

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from cohortgate.catalog.load import load_catalog
+from cohortgate.cli import options
 from cohortgate.custodian.engine import CohortError, Engine
 from cohortgate.custodian.stats import (
     CachedCounts,
@@ -50,18 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_DISCLOSURE,
         help=f"disclosure policy preset (default: {DEFAULT_DISCLOSURE})",
     )
-    parser.add_argument(
-        "--format",
-        choices=sorted(REPORTER_BY_NAME),
-        default="text",
-        help="format of findings, if any (default: text)",
-    )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=None,
-        help="repository root (default: found from the current directory)",
-    )
+    options.add_format(parser)
+    options.add_root(parser)
 
 
 def refusal(cohort: Path, shown: str) -> str | None:

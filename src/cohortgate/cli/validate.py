@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from cohortgate.catalog.checks import validate_catalog
+from cohortgate.cli import options
 from cohortgate.findings import Finding, has_errors, sort_findings
 from cohortgate.layout import Layout, layout
 from cohortgate.render import REPORTER_BY_NAME
@@ -39,18 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="files or folders to check (default: the whole catalog)",
     )
-    parser.add_argument(
-        "--format",
-        choices=sorted(REPORTER_BY_NAME),
-        default="text",
-        help="output format (default: text)",
-    )
-    parser.add_argument(
-        "--root",
-        type=Path,
-        default=None,
-        help="repository root (default: found from the current directory)",
-    )
+    options.add_format(parser)
+    options.add_root(parser)
 
 
 def path_kind(lay: Layout, path: Path) -> PathKind | None:

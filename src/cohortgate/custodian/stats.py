@@ -27,12 +27,12 @@ from cohortgate.atomic import write_text
 from cohortgate.custodian.engine import MISSING, Population
 from cohortgate.disclosure import CountTable, disclose, dumps_stats
 from cohortgate.disclosure.differencing import RevisionError, previous_version
-from cohortgate.disclosure.regions import PROVINCES, province_label
 from cohortgate.layout import Layout
 from cohortgate.models.common import Text
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.stats import Category, DatasetStats, Dimension
 from cohortgate.policy import AGE_BANDS, TOP_GENES, TOP_PHENOTYPES, DisclosurePolicy
+from cohortgate.regions import PROVINCES, province_label
 
 Rows = list[tuple[tuple[str, ...], int]]
 

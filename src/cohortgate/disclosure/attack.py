@@ -36,8 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from highspy import HighsLp, HighsModelStatus, HighsStatus, MatrixFormat
+from highspy._core import _Highs
 from numpy.typing import NDArray
-from scipy.optimize import linprog
 
 from cohortgate.disclosure.linkage import Linkage
 from cohortgate.policy import DisclosurePolicy
@@ -114,6 +115,7 @@ class Attacker:
         self._rng = np.random.default_rng(20240601)  # fixed: the same input, the same LPs
         self._columns = sp.csc_matrix(self.matrix)
         self._reduced: tuple[IntArray, sp.csr_matrix, FloatArray] | None = None
+        self._highs: _Highs | None = None  # the reduced LP, loaded once, re-solved per objective
 
     def _recap(self) -> None:
         """Bound the open variables by the smallest table sum the published values bound."""
@@ -135,6 +137,7 @@ class Attacker:
         self._open[var] = True
         self._recap()
         self._reduced = None
+        self._highs = None
 
     def proven(self, vars: IntArray, width: int) -> NDArray[np.bool_]:
         high = np.floor(self.seen_high[vars] + EPS)
@@ -162,24 +165,48 @@ class Attacker:
             )
         return self._reduced
 
+    def _model(self) -> _Highs:
+        """The reduced LP loaded into HiGHS; later solves change only the objective.
+
+        HiGHS keeps the optimal basis of the previous solve and starts the next one from it,
+        instead of presolving and solving from scratch. The raw binding is used because the
+        ``highspy.Highs`` wrapper prints a banner on stdout before its output can be silenced.
+        """
+        if self._highs is None:
+            free, matrix, rhs = self._system()
+            columns = sp.csc_matrix(matrix)
+            lp = HighsLp()
+            lp.num_col_, lp.num_row_ = int(free.size), int(matrix.shape[0])
+            lp.col_cost_ = np.zeros(free.size)
+            lp.col_lower_, lp.col_upper_ = self.lower[free], self.upper[free]
+            lp.row_lower_ = lp.row_upper_ = rhs
+            lp.a_matrix_.format_ = MatrixFormat.kColwise
+            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+            lp.a_matrix_.start_ = columns.indptr
+            lp.a_matrix_.index_ = columns.indices
+            lp.a_matrix_.value_ = columns.data
+            highs = _Highs()
+            highs.setOptionValue("output_flag", False)
+            if highs.passModel(lp) == HighsStatus.kError:
+                raise RuntimeError("attacker LP failed: HiGHS rejected the model")
+            self._highs = highs
+        return self._highs
+
     def solve(self, objective: FloatArray) -> FloatArray:
         """A feasible table minimising ``objective``; ``Inconsistent`` if there is none."""
-        free, matrix, rhs = self._system()
+        free = self._system()[0]
         x: FloatArray = self.lower.copy()
         if free.size:
             self.lp_count += 1
-            result = linprog(
-                objective[free],
-                A_eq=matrix if matrix.shape[0] else None,
-                b_eq=rhs if matrix.shape[0] else None,
-                bounds=np.column_stack([self.lower[free], self.upper[free]]),
-                method="highs",
-            )
-            if result.status == 2:
+            highs = self._model()
+            highs.changeColsCost(free.size, np.arange(free.size), objective[free])
+            highs.run()
+            status = highs.getModelStatus()
+            if status == HighsModelStatus.kInfeasible:
                 raise Inconsistent("the published numbers contradict each other")
-            if result.status != 0 or result.x is None:
-                raise RuntimeError(f"attacker LP failed: {result.message}")
-            x[free] = result.x
+            if status != HighsModelStatus.kOptimal:
+                raise RuntimeError(f"attacker LP failed: {highs.modelStatusToString(status)}")
+            x[free] = highs.getSolution().col_value
         self.absorb(x)
         return x
 

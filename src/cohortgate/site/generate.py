@@ -18,7 +18,7 @@ from cohortgate import codes_site as C
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
-from cohortgate.site import dictionary, pages_catalog, pages_dataset, prose
+from cohortgate.site import dictionary, pages_catalog, pages_dataset, pages_reference, prose
 from cohortgate.site.html import front_matter
 from cohortgate.site.labels import LANGS, t
 
@@ -117,11 +117,12 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
         for schema in schemas:
             _copy(schema, root / "schemas" / schema.name)
         _write(root / "schemas" / "index.md", schemas_page(schemas, lang))
+        _write(root / "reference" / "errors.md", pages_reference.page(lang))
         _write(
             root / "datasets" / "index.md",
             pages_catalog.page(datasets, institutions, catalog.stats, lang),
         )
-        result.pages += 2
+        result.pages += 3
         for ds in datasets:
             stats = catalog.stats.get(ds.id)
             text, charts = pages_dataset.page(ds, institutions, stats, lang, hpo_name)

@@ -1,0 +1,26 @@
+"""Options that several subcommands share, declared once."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from cohortgate.render import REPORTER_BY_NAME
+
+
+def add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="repository root (default: found from the current directory)",
+    )
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=sorted(REPORTER_BY_NAME),
+        default="text",
+        help="how findings are printed: text, json or github annotations (default: text)",
+    )
