@@ -37,3 +37,40 @@ def test_schemas_check_runs_as_a_process(repo_root: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_reports_hand_edited_statistics_once(repo_root: Path, tmp_path: Path) -> None:
+    """A small count revealed by hand and a truncated file: located findings, exit 1."""
+    import json
+    import shutil
+
+    shutil.copytree(repo_root / "catalog", tmp_path / "catalog")
+    shutil.copy(repo_root / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    stats = sorted((tmp_path / "catalog" / "stats").glob("*.json"))
+    data = json.loads(stats[0].read_text("utf-8"))
+    cell = next(c for t in data["tables"] for c in t["cells"] if c["value"] is None)
+    cell.update(value=3, suppressed=False)
+    stats[0].write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
+    stats[1].write_text('{"dataset": ', "utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cohortgate",
+            "validate",
+            "--root",
+            str(tmp_path),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)
+    small = [f for f in findings if f["code"] == "privacy.small-cell"]
+    assert len(small) == 1 and small[0]["file"] == f"catalog/stats/{stats[0].name}"
+    assert small[0]["line"] > 1 and "cohortgate stats" in small[0]["hint"]
+    assert [f["code"] for f in findings if f["file"].endswith(stats[1].name)] == ["json.syntax"]

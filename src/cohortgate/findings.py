@@ -45,7 +45,9 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.file, f.line, f.column, f.code, f.message))
+    """In file order; a finding that two checks both made is reported once."""
+    unique = dict.fromkeys(findings)
+    return sorted(unique, key=lambda f: (f.file, f.line, f.column, f.code, f.message))
 
 
 def json_path(parts: Iterable[str | int]) -> str:
