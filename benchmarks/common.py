@@ -44,15 +44,23 @@ def alternate(
     return timings
 
 
-def peak_rss_mb(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``argv`` as a child process; return (wall seconds, its own peak RSS in MB, stdout).
+@dataclass
+class Usage:
+    wall: float  # seconds, start to exit
+    cpu: float  # user + system seconds of the child: less sensitive to a busy machine
+    rss_mb: float  # the child's own peak RSS
+    out: str
+
+
+def child_usage(argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Usage:
+    """Run ``argv`` as a child process in ``cwd``; its wall and CPU time, peak RSS and stdout.
 
     ``os.wait4`` gives the resource usage of exactly this child (``RUSAGE_CHILDREN`` would
     give the largest of all children so far)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, stdout=out, stderr=err, text=True, cwd=ROOT, env={**os.environ, **(env or {})}
+            argv, stdout=out, stderr=err, text=True, cwd=cwd, env={**os.environ, **(env or {})}
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
@@ -61,7 +69,17 @@ def peak_rss_mb(argv: list[str], env: dict[str, str] | None = None) -> tuple[flo
         err.seek(0)
         if proc.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err.read()[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read()
+        cpu = usage.ru_utime + usage.ru_stime
+        return Usage(wall, cpu, usage.ru_maxrss / 1024, out.read())
+
+
+def peak_rss_mb(
+    argv: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> tuple[float, float, str]:
+    """Run ``argv`` as a child process in ``cwd``; return (wall seconds, its own peak RSS in MB,
+    stdout)."""
+    used = child_usage(argv, env, cwd)
+    return used.wall, used.rss_mb, used.out
 
 
 def python_module(*args: str) -> list[str]:

@@ -65,6 +65,7 @@ def declare(
 # Importing the declaring modules fills the registry; keep this list in one place.
 def load_all() -> dict[str, Code]:
     from cohortgate import (  # noqa: F401
+        codes_application,
         codes_catalog,
         codes_loading,
         codes_privacy,

@@ -23,7 +23,8 @@ SITE_VENDOR_MISSING = declare(
     "site.vendor-missing",
     "Vendored script not installed",
     "The site serves every script itself (nothing is fetched from another host at view "
-    "time); the diagrams need mermaid from the npm package of package.json.",
+    "time); the diagrams need mermaid, the online application form needs json-editor, Ajv, "
+    "ajv-i18n and js-yaml, all from the npm packages of package.json.",
     "{script} is missing",
     "Run `npm ci` at the repository root, then build again.",
 )

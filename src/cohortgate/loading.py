@@ -1,14 +1,20 @@
 """Load YAML (and JSON) strictly, keeping where every value stands in the file.
 
-Rules, each one a finding rather than a traceback:
+Rules, each one a finding rather than a traceback (see ``textfile`` for how a file is read):
 
-* at most ``MAX_FILE_BYTES``; UTF-8 only; no tabs for indentation;
-* no duplicate keys (YAML would silently keep the last);
-* no anchors or aliases (they let a small file expand exponentially);
-* at most ``MAX_DEPTH`` levels of nesting;
+* a regular file (no symbolic link, pipe or device) of at most ``MAX_FILE_BYTES``, UTF-8, with
+  no control characters; no tabs for indentation;
+* one document per file; no duplicate keys (YAML would silently keep the last);
+* no anchors or aliases (they let a small file expand exponentially) and no tags;
+* at most ``MAX_DEPTH`` levels of nesting and ``MAX_VALUES`` values;
 * scalars follow YAML 1.2's core schema: ``true``/``false`` only, decimal integers, and dates
   stay strings so that JSON Schema's ``format: date`` applies (``yes``, ``on``, ``2024-01-01``
   are strings).
+
+The document is built from the parser's event stream, without recursion and without building
+YAML's node tree first: every limit is enforced as soon as it is crossed, so memory and time stay
+bounded by the limits, whatever the input. A syntax error is explained in plain words
+(``yaml_syntax``).
 
 The result is plain data (dict, list, str, int, float, bool, None) plus a map from paths to
 ``(line, column)``, so that any later check can name the line it is about.
@@ -25,29 +31,37 @@ from typing import Any
 import yaml
 
 from cohortgate import codes_loading as C
+from cohortgate import textfile
 from cohortgate.findings import Finding, json_path
+from cohortgate.textfile import LoadError
+from cohortgate.yaml_syntax import syntax_finding
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_VALUES",
+    "Document",
+    "LoadError",
+    "load_yaml_file",
+    "load_yaml_text",
+    "read_text",
+    "require_mapping",
+]
 
 MAX_FILE_BYTES = 2_000_000  # a form or catalog entry is a few KB; 2 MB leaves ample room
 MAX_DEPTH = 32  # the deepest real document (a dataset's variable dictionary) has 6 levels
+# The largest real document (a dataset's published statistics) holds ~8,000 values in 100 KB;
+# 2 MB of such JSON would hold ~150,000. The limit bounds memory for hostile input such as 2 MB
+# of '[0,0,0,...]', which would otherwise make a million values and take ~600 MB: cut at the
+# limit it takes ~80 MB and half a second.
+MAX_VALUES = 200_000
+_KEY_SHOWN = 80  # characters of a key quoted in a message
+_STANDARD_TAG = "tag:yaml.org,2002:"  # written '!!'
 
 try:  # libyaml's parser is ~10x faster; the pure-Python one gives the same marks
-    _Base: Any = yaml.CSafeLoader
+    _Parser: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Base = yaml.SafeLoader
-
-
-class _Loader(_Base):  # type: ignore[misc]
-    """Composes only: every scalar is resolved by ``_scalar`` (YAML 1.2 core), not by PyYAML's
-    YAML 1.1 resolvers (which turn ``yes`` into true and ``2024-01-01`` into a date)."""
-
-    _TAGS: dict[Any, str] = {  # noqa: RUF012
-        yaml.ScalarNode: "tag:yaml.org,2002:str",
-        yaml.SequenceNode: "tag:yaml.org,2002:seq",
-        yaml.MappingNode: "tag:yaml.org,2002:map",
-    }
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        return self._TAGS[kind]
+    _Parser = yaml.SafeLoader
 
 
 Path_ = tuple[str | int, ...]
@@ -57,14 +71,6 @@ _FLOAT = re.compile(
     r"[-+]?(\.[0-9]+|(0|[1-9][0-9]*)\.[0-9]*)([eE][-+]?[0-9]+)?"
     r"|[-+]?(0|[1-9][0-9]*)[eE][-+]?[0-9]+"
 )
-
-
-class LoadError(Exception):
-    """The file cannot be read as data at all; carries the finding that says why."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 @dataclass
@@ -91,24 +97,8 @@ class Document:
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file's text, or ``LoadError`` for missing, too large or not UTF-8."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise LoadError(C.FILE_MISSING.at(display, what="file")) from None
-    if size > MAX_FILE_BYTES:
-        raise LoadError(C.FILE_TOO_LARGE.at(display, size=size, limit=MAX_FILE_BYTES))
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise LoadError(
-            C.FILE_NOT_UTF8.at(
-                display, line, column, byte=f"0x{raw[exc.start]:02x}", offset=exc.start
-            )
-        ) from None
+    """The file's text, or ``LoadError`` for a missing, special, too large or non-UTF-8 file."""
+    return textfile.read_text(path, display, MAX_FILE_BYTES)
 
 
 def load_yaml_file(path: Path, display: str | None = None) -> Document:
@@ -117,102 +107,168 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
 
 
 def load_yaml_text(text: str, display: str) -> Document:
+    """The document in ``text``, or ``LoadError`` with the first problem found in it."""
     text = text.removeprefix("\ufeff")
+    textfile.check_characters(text, display)
+    builder = _Builder(Document(display, None))
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Parser):
+            builder.feed(event)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError(_syntax_finding(exc, display, text)) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - reader errors without a mark
+        if "maximum nesting depth" in (exc.problem or ""):  # libyaml's own limit, at 1000
+            mark = exc.problem_mark
+            line, column = _line_column(mark) if mark else (1, 1)
+            raise LoadError(C.YAML_TOO_DEEP.at(display, line, column, limit=MAX_DEPTH)) from None
+        raise LoadError(syntax_finding(exc, display, text)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - reader errors: prevented by the checks
         raise LoadError(C.YAML_SYNTAX.at(display, 1, 1, problem=str(exc), hint="")) from None
-    except RecursionError:
-        raise LoadError(C.YAML_TOO_DEEP.at(display, 1, 1, limit=MAX_DEPTH)) from None
-    doc = Document(display, None)
-    if node is None:
-        doc.data = None
-        doc.positions[()] = (1, 1)
-        return doc
-    doc.data = _Builder(doc).build(node, (), 0)
-    return doc
+    return builder.doc
 
 
 def require_mapping(doc: Document) -> dict[str, Any]:
     if not isinstance(doc.data, dict):
-        kind = "empty" if doc.data is None else f"a {type(doc.data).__name__}"
-        raise LoadError(doc.finding(C.YAML_NOT_MAPPING, (), kind=kind))
+        raise LoadError(doc.finding(C.YAML_NOT_MAPPING, (), kind=_kind(doc.data)))
     return doc.data
 
 
+def _kind(data: Any) -> str:
+    if data is None:
+        return "empty"
+    if isinstance(data, list):
+        return "a list"
+    if isinstance(data, bool):
+        return "a single true/false value"
+    if isinstance(data, int | float):
+        return "a single number"
+    return "a single piece of text"
+
+
+@dataclass
+class _Open:
+    """A mapping or sequence whose end the parser has not reached yet."""
+
+    value: dict[str, Any] | list[Any]
+    path: Path_
+    key: str | None = None  # in a mapping: the key whose value comes next
+
+
 class _Builder:
-    """Plain data from the composed node tree, recording each path's (line, column)."""
+    """Plain data from the parser's events, recording each path's (line, column).
+
+    Positions: the root at its start; a sequence item at its start; a mapping entry at its key.
+    """
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.seen: set[int] = set()
+        self.doc.positions[()] = (1, 1)
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, Any] = {}  # name -> the mark of its node
+        self.documents = 0
+        self.values = 0
 
-    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        self.doc.positions[path] = _mark(node)
-        return self._value(node, path, depth)
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.CollectionEndEvent):
+            self.stack.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            mark = self.anchors.get(event.anchor or "", event.start_mark)
+            raise LoadError(self._at(C.YAML_ALIAS, mark, self._next_path()))
+        elif isinstance(event, yaml.NodeEvent):
+            self._node(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise LoadError(self._at(C.YAML_MULTIPLE_DOCUMENTS, event.start_mark, ()))
 
-    def _value(self, node: yaml.Node, path: Path_, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise LoadError(self._at(C.YAML_TOO_DEEP, node, path, limit=MAX_DEPTH))
-        if id(node) in self.seen:  # the composer shares the node of an anchor with its aliases
-            raise LoadError(self._at(C.YAML_ALIAS, node, path))
-        self.seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        positions = self.doc.positions
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for i, item in enumerate(node.value):
-                child = (*path, i)
-                mark = item.start_mark
-                positions[child] = (mark.line + 1, mark.column + 1)
-                items.append(self._value(item, child, depth + 1))
-            return items
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key == "<<" and not key_node.style:  # a merge key: aliases by another name
-                raise LoadError(self._at(C.YAML_ALIAS, key_node, path))
-            if not isinstance(key, str):
-                raise LoadError(
-                    self._at(
-                        C.YAML_SYNTAX,
-                        key_node,
-                        path,
-                        problem="a mapping key must be a plain word",
-                        hint="Write keys as simple names followed by a colon, e.g. 'title:'.",
-                    )
+    def _node(self, event: yaml.NodeEvent) -> None:
+        mark = event.start_mark
+        if event.anchor is not None:  # harmless alone; refused where an alias repeats it
+            self.anchors[event.anchor] = mark
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
+            raise LoadError(self._at(C.YAML_TAG, mark, self._next_path(), tag=_short(tag)))
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise LoadError(self._at(C.YAML_TOO_MANY_VALUES, mark, (), limit=MAX_VALUES))
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.value, dict) and top.key is None:
+            self._key(event, top)
+            return
+        path = self._next_path()
+        if len(self.stack) > MAX_DEPTH:
+            raise LoadError(self._at(C.YAML_TOO_DEEP, mark, path, limit=MAX_DEPTH))
+        value: Any
+        if isinstance(event, yaml.ScalarEvent):
+            value = _scalar(event)
+        else:
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+        if top is None:
+            self.doc.data = value
+            self.doc.positions[()] = _line_column(mark)
+        elif isinstance(top.value, list):
+            self.doc.positions[path] = _line_column(mark)
+            top.value.append(value)
+        else:
+            top.value[str(top.key)] = value
+            top.key = None
+        if not isinstance(event, yaml.ScalarEvent):
+            self.stack.append(_Open(value, path))
+
+    def _key(self, event: yaml.NodeEvent, top: _Open) -> None:
+        mark = event.start_mark
+        if not isinstance(event, yaml.ScalarEvent):
+            raise LoadError(
+                self._at(
+                    C.YAML_SYNTAX,
+                    mark,
+                    top.path,
+                    problem="a mapping key must be a plain word",
+                    hint="Write keys as simple names followed by a colon, e.g. 'title:'.",
                 )
-            child = (*path, key)
-            mark = key_node.start_mark
-            if key in out:
-                first = positions[child][0]
-                raise LoadError(
-                    self._at(C.YAML_DUPLICATE_KEY, key_node, child, key=key, first_line=first)
-                )
-            positions[child] = (mark.line + 1, mark.column + 1)
-            out[key] = self._value(value_node, child, depth + 1)
-        return out
+            )
+        key: str = event.value
+        if key == "<<" and not event.style:  # a merge key: aliases by another name
+            raise LoadError(self._at(C.YAML_ALIAS, mark, top.path))
+        path = (*top.path, key)
+        assert isinstance(top.value, dict)
+        if key in top.value:
+            first = self.doc.positions[path][0]
+            raise LoadError(
+                self._at(C.YAML_DUPLICATE_KEY, mark, path, key=_short(key), first_line=first)
+            )
+        self.doc.positions[path] = _line_column(mark)
+        top.key = key
 
-    def _at(self, code: Any, node: yaml.Node, path: Path_, **params: Any) -> Finding:
-        line, column = _mark(node)
+    def _next_path(self) -> Path_:
+        """The path of the value that the next event would give."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            return (*top.path, len(top.value))
+        return top.path if top.key is None else (*top.path, top.key)
+
+    def _at(self, code: Any, mark: Any, path: Path_, **params: Any) -> Finding:
+        line, column = _line_column(mark)
         return code.at(self.doc.file, line, column, json_path(path), **params)  # type: ignore[no-any-return]
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _line_column(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _KEY_SHOWN else text[: _KEY_SHOWN - 1] + "…"
 
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def _scalar(event: yaml.ScalarEvent) -> Any:
     """YAML 1.2 core schema for plain scalars; quoted and block scalars are strings."""
-    value: str = node.value
-    if node.style:
+    value: str = event.value
+    if event.style:
         return value
     if value in _NULLS:
         return None
@@ -221,26 +277,10 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     first = value[:1]
     if first.isdigit() or first in "-+.":
         if _INT.fullmatch(value):
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                return value
         if _FLOAT.fullmatch(value):
             return float(value)
     return value
-
-
-def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Finding:
-    mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    problem = exc.problem or "not valid YAML"
-    lines = text.splitlines()
-    bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in problem or "\t" in bad_line[: max(column, 1)]:
-        return C.YAML_TAB.at(display, line, column)
-    context = f" ({exc.context})" if exc.context else ""
-    return C.YAML_SYNTAX.at(
-        display,
-        line,
-        column,
-        problem=f"{problem}{context}",
-        hint="Check the indentation and the colon after each key on this line and the one above; "
-        "text containing ': ' or starting with a special character must be quoted.",
-    )

@@ -110,3 +110,46 @@ PSEUDONYMISED_AT_L2: frozenset[str] = frozenset({"patient_id", "visit_id"})
 # {{ policy.MAX_EXTENSIONS }}), never by value.
 TRACKING_MONTHS = 6
 MAX_EXTENSIONS = 2
+
+# --- applications (issue 3) -------------------------------------------------------------------
+
+# R18: "higher levels (e.g. children's genetic data) only by local database access, remote
+# virtual desktop, a safe room, or blockchain-backed access". These four keep the data inside
+# the data centre's control (an enclave); values of ``models.application.DeliveryMethod``.
+ENCLAVE_DELIVERY: frozenset[str] = frozenset(
+    {"local_database", "remote_desktop", "safe_room", "blockchain"}
+)
+# R18: the delivery methods each privacy level allows. L1 is aggregate data and goes out as a
+# report through disclosure control; L2 may also leave by encrypted e-mail, encrypted USB or
+# media bound to one computer; L3 (identifiers) only through an enclave. Genetic data at any
+# level are delivered as L3 are (R18's own example of a "higher level", R29).
+DELIVERY_BY_LEVEL: dict[str, frozenset[str]] = {
+    "L1": frozenset({"aggregate_report"}),
+    "L2": frozenset({"encrypted_email", "encrypted_usb", "bound_media"}) | ENCLAVE_DELIVERY,
+    "L3": ENCLAVE_DELIVERY,
+}
+# R30: the levels whose release needs the ethics approval of the applicant's institution.
+ETHICS_REQUIRED_LEVELS: frozenset[str] = frozenset({"L2", "L3"})
+
+# R3, R12: identity is shown by an institutional e-mail. Public free-mail providers (and their
+# subdomains, e.g. vip.163.com) say nothing about the institution and are refused.
+FREE_MAIL_DOMAINS: frozenset[str] = frozenset(
+    {
+        # China
+        "qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "188.com", "sina.com",
+        "sina.cn", "sohu.com", "139.com", "189.cn", "wo.cn", "aliyun.com", "tom.com",
+        "21cn.com",
+        # international
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com",
+        "yahoo.com", "yahoo.cn", "icloud.com", "me.com", "mac.com", "aol.com",
+        "protonmail.com", "proton.me", "gmx.com", "mail.com", "yandex.com",
+    }
+)  # fmt: skip
+
+# DUO RS 'paediatric' (DUO:0000012 with research_type paediatric): the selection must be
+# limited to children, i.e. an age at diagnosis whose upper bound is at most this (years).
+PAEDIATRIC_MAX_AGE_YEARS = 18
+
+# The lay summary is for the public register in Chinese: at least this share of its letters
+# must be Chinese characters (a few Latin abbreviations such as SMA or DMD are fine).
+LAY_SUMMARY_MIN_CJK_SHARE = 0.5

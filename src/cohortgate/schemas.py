@@ -17,12 +17,16 @@ from pydantic import BaseModel
 
 from cohortgate.atomic import write_text
 from cohortgate.layout import Layout
+from cohortgate.models.application import Application
+from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import InstitutionRegistry
 from cohortgate.models.stats import DatasetStats
 
-# file name -> (model, title). Later issues add the application, review and event schemas.
+# file name -> (model, title). Later issues add the review and event schemas.
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
+    "application.schema.json": (Application, "cohortgate data-access application"),
+    "blacklist.schema.json": (Blacklist, "cohortgate blacklist (R25)"),
     "catalog-dataset.schema.json": (Dataset, "cohortgate catalog dataset"),
     "catalog-institutions.schema.json": (InstitutionRegistry, "cohortgate member institutions"),
     "catalog-stats.schema.json": (DatasetStats, "cohortgate published statistics"),

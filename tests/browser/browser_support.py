@@ -10,6 +10,13 @@ REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 MERMAID = REPO / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+# what the online application form vendors (cohortgate.site.apply_form.VENDOR)
+FORM_SCRIPTS = [
+    REPO / "node_modules" / "@json-editor" / "json-editor" / "dist" / "jsoneditor.js",
+    REPO / "node_modules" / "ajv-dist" / "dist" / "ajv2020.min.js",
+    REPO / "node_modules" / "ajv-i18n" / "localize" / "zh" / "index.js",
+    REPO / "node_modules" / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js",
+]
 PREFIX = "/cohortgate/"  # the path of site_url in mkdocs.yml: absolute links need it
 FLAGS = [
     "--no-sandbox",

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import AXE, CHROMIUM, FLAGS, MERMAID, PREFIX, REPO, Watched
+from browser_support import AXE, CHROMIUM, FLAGS, FORM_SCRIPTS, MERMAID, PREFIX, REPO, Watched
 
 sys.path.insert(0, str(REPO / "tests" / "site"))  # the small catalog of the site tests
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    missing = [str(p) for p in (CHROMIUM, AXE, MERMAID) if not p.is_file()]
+    missing = [str(p) for p in (CHROMIUM, AXE, MERMAID, *FORM_SCRIPTS) if not p.is_file()]
     for item in items:
         if item.get_closest_marker("browser") and missing:
             item.add_marker(

@@ -14,7 +14,7 @@ An example's ``input.yaml``::
         top: 3                            # a top list (non-additive, one dimension)
         counts: [40, 5]
     previous: {...}                       # optional: an earlier publication, as expected.yaml
-    primary_only_recoverable: ["disease_x_sex A × F"]   # optional, see test_examples.py
+    primary_only_recoverable: ["disease_x_sex A × F"]   # optional, see test_application_examples.py
 
 ``expected.yaml`` (and ``previous``) give the published numbers compactly: ``population``
 (null when suppressed) and, per table id, the nested values with ``x`` for a suppressed cell;

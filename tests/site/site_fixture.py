@@ -21,6 +21,7 @@ from cohortgate.models.stats import (
     StatTable,
 )
 from cohortgate.policy import AGE_BANDS, DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
+from cohortgate.site.apply_form import LICENSES, VENDOR
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -161,12 +162,13 @@ def make_root(root: Path, catalog: Path | None = None) -> Layout:
         shutil.copy(REPO / name, root / name)
     shutil.copytree(REPO / "site", root / "site")
     shutil.copytree(catalog or FIXTURES / "catalog", root / "catalog")
-    mermaid = root / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
-    mermaid.parent.mkdir(parents=True)
-    if MERMAID.is_file():
-        mermaid.symlink_to(MERMAID)
-    else:  # unit tests need a file, not the diagrams (the browser tests need the real one)
-        mermaid.write_text("/* stand-in for mermaid in unit tests */\n", encoding="utf-8")
+    for script in [MERMAID.relative_to(REPO), *VENDOR.values(), *LICENSES.values()]:
+        target = root / script
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (REPO / script).is_file():
+            target.symlink_to(REPO / script)
+        else:  # unit tests need a file, not the script (the browser tests need the real one)
+            target.write_text("/* stand-in for a vendored script in unit tests */\n", "utf-8")
     lay = Layout(root)
     if catalog is None:
         write_stats(lay, pku_stats())

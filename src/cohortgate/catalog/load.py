@@ -12,11 +12,12 @@ from pathlib import Path
 from cohortgate import codes_loading as C
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
-from cohortgate.loading import LoadError, load_yaml_file, load_yaml_text, read_text
+from cohortgate.loading import Document, LoadError, load_yaml_file, load_yaml_text, read_text
 from cohortgate.modelcheck import check_model
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import Institution, InstitutionRegistry
 from cohortgate.models.stats import DatasetStats
+from cohortgate.parse_cache import ParseCache, for_layout
 
 
 @dataclass
@@ -39,20 +40,26 @@ class Catalog:
         return next((d.dataset for d in self.datasets if d.dataset.id == id), None)
 
 
-def load_catalog(lay: Layout, *, with_stats: bool = True) -> tuple[Catalog, list[Finding]]:
-    """Everything under ``catalog/`` that loads; findings for everything that does not."""
+def load_catalog(
+    lay: Layout, *, with_stats: bool = True, datasets: bool = True
+) -> tuple[Catalog, list[Finding]]:
+    """Everything under ``catalog/`` that loads; findings for everything that does not.
+
+    Parsed files come from the local cache (``parse_cache``) when their bytes match. Without
+    ``datasets`` only the institutions are loaded (see ``catalog.partial``)."""
     catalog = Catalog()
     findings: list[Finding] = []
+    cache = for_layout(lay)
     try:
-        doc = load_yaml_file(lay.institutions, lay.rel(lay.institutions))
+        doc = cache.document(lay.institutions, lay.rel(lay.institutions))
         registry, problems = check_model(doc, InstitutionRegistry)
         findings += problems
         if registry:
             catalog.institutions = list(registry.institutions)
     except LoadError as exc:
         findings.append(exc.finding)
-    paths = sorted(lay.datasets.glob("*.yaml"))
-    for loaded, problems in _load_datasets([(p, lay.rel(p)) for p in paths]):
+    paths = sorted(lay.datasets.glob("*.yaml")) if datasets else []
+    for loaded, problems in _load_datasets([(p, lay.rel(p)) for p in paths], cache):
         findings += problems
         if loaded:
             catalog.datasets.append(loaded)
@@ -70,26 +77,46 @@ def load_catalog(lay: Layout, *, with_stats: bool = True) -> tuple[Catalog, list
 PARALLEL_FROM = 48
 
 
-def _load_one(item: tuple[Path, str]) -> tuple[LoadedDataset | None, list[Finding]]:
+def _load_one(
+    item: tuple[Path, str, ParseCache | None],
+) -> tuple[LoadedDataset | None, list[Finding]]:
     return load_dataset(*item)
 
 
 def _load_datasets(
-    items: list[tuple[Path, str]],
+    items: list[tuple[Path, str]], cache: ParseCache
 ) -> list[tuple[LoadedDataset | None, list[Finding]]]:
+    """Each dataset file loaded, in the order of ``items``: those the cache holds here, the
+    others (parsed, and then cached) spread over the cores when there are many."""
+    done = {path: cache.cached_document(path, display) for path, display in items}
+    missing = [(path, display, cache) for path, display in items if done[path] is None]
     workers = min(os.cpu_count() or 1, 8)
-    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [load_dataset(*item) for item in items]
-    chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        return list(pool.map(_load_one, items, chunksize=chunk))
+    if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        parsed = [load_dataset(*item) for item in missing]
+    else:
+        chunk = max(1, len(missing) // (workers * 4))
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            parsed = list(pool.map(_load_one, missing, chunksize=chunk))
+    fresh = {item[0]: result for item, result in zip(missing, parsed, strict=True)}
+    out = []
+    for path, _ in items:
+        doc = done[path]
+        out.append(fresh[path] if doc is None else _dataset_of(doc))
+    return out
 
 
-def load_dataset(path: Path, display: str) -> tuple[LoadedDataset | None, list[Finding]]:
+def load_dataset(
+    path: Path, display: str, cache: ParseCache | None = None
+) -> tuple[LoadedDataset | None, list[Finding]]:
     try:
-        doc = load_yaml_file(path, display)
+        doc = cache.document(path, display) if cache else load_yaml_file(path, display)
     except LoadError as exc:
         return None, [exc.finding]
+    return _dataset_of(doc)
+
+
+def _dataset_of(doc: Document) -> tuple[LoadedDataset | None, list[Finding]]:
+    display = doc.file
     dataset, problems = check_model(doc, Dataset)
     if dataset is None:
         return None, problems

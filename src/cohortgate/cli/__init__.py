@@ -19,6 +19,8 @@ from cohortgate import __version__
 # One line per subcommand, in the order ``--help`` lists them.
 SUBCOMMANDS = (
     "validate",
+    "new",
+    "changed",
     "cohort",
     "stats",
     "audit_stats",

@@ -11,8 +11,6 @@ import argparse
 import sys
 
 from cohortgate.cli import options
-from cohortgate.disclosure.audit import audit_catalog_stats
-from cohortgate.disclosure.differencing import RevisionError
 from cohortgate.findings import has_errors
 from cohortgate.layout import layout
 from cohortgate.render import REPORTER_BY_NAME
@@ -35,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the audit's solver (scipy) is slow to import, and every command loads
+    # this module to build the parser.
+    from cohortgate.disclosure.audit import audit_catalog_stats
+    from cohortgate.disclosure.differencing import RevisionError
+
     lay = layout(args.root)
     try:
         findings = audit_catalog_stats(lay, against=args.against)

@@ -9,8 +9,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from cohortgate.custodian.engine import CohortError, Engine
-from cohortgate.custodian.synth import generate
 from cohortgate.layout import Layout, layout
 
 NAME = "cohort"
@@ -73,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here (DuckDB, numpy): every command loads this module to build the parser.
+    from cohortgate.custodian.engine import CohortError
+
     lay = layout(args.root)
     try:
         if args.cohort_action == "generate":
@@ -84,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _generate(lay: Layout, path: Path, patients: int, seed: int) -> int:
+    from cohortgate.custodian.synth import generate
+
     shown = lay.rel(path)
     summary = generate(path, patients, seed, display=shown)
     rate = summary.withdrawn / summary.patients
@@ -98,6 +101,8 @@ def _generate(lay: Layout, path: Path, patients: int, seed: int) -> int:
 
 
 def _info(lay: Layout, path: Path) -> int:
+    from cohortgate.custodian.engine import Engine
+
     shown = lay.rel(path)
     with Engine.open(path, display=shown) as engine:
         counts = engine.row_counts()

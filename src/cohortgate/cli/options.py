@@ -22,5 +22,6 @@ def add_format(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=sorted(REPORTER_BY_NAME),
         default="text",
-        help="how findings are printed: text, json or github annotations (default: text)",
+        help="how findings are printed: text, json, github annotations or a markdown report "
+        "(default: text)",
     )

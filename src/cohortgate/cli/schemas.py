@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from cohortgate.layout import layout
-from cohortgate.schemas import check_schemas, write_schemas
 
 NAME = "schemas"
 HELP = "write the JSON Schemas generated from the models (or --check that they are current)"
@@ -19,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here (the models): every command loads this module to build the parser.
+    from cohortgate.schemas import check_schemas, write_schemas
+
     lay = layout(args.root)
     if args.check:
         drifts = check_schemas(lay)

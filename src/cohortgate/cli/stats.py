@@ -12,22 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from cohortgate.catalog.load import load_catalog
 from cohortgate.cli import options
-from cohortgate.custodian.engine import CohortError, Engine
-from cohortgate.custodian.stats import (
-    CachedCounts,
-    Labels,
-    committed_version,
-    dataset_stats,
-    ontology_labels,
-    stats_path,
-    write_stats,
-)
-from cohortgate.disclosure.audit import audit_file
 from cohortgate.findings import Finding, has_errors, sort_findings
 from cohortgate.layout import layout
-from cohortgate.models.common import Text
 from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
 from cohortgate.render import REPORTER_BY_NAME
 
@@ -74,6 +61,21 @@ def refusal(cohort: Path, shown: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here (DuckDB, numpy, scipy): every command loads this module to build the parser.
+    from cohortgate.catalog.load import load_catalog
+    from cohortgate.custodian.engine import CohortError, Engine
+    from cohortgate.custodian.stats import (
+        CachedCounts,
+        Labels,
+        committed_version,
+        dataset_stats,
+        ontology_labels,
+        stats_path,
+        write_stats,
+    )
+    from cohortgate.disclosure.audit import audit_file
+    from cohortgate.models.common import Text
+
     lay = layout(args.root)
     cohort = args.cohort or lay.cohort_db
     shown = lay.rel(cohort)  # never a path of this machine in a message

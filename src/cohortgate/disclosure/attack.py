@@ -27,6 +27,12 @@ solves LPs that push all unproven cells up, down, then in random directions, as 
 round proves at least two cells (cheaper than their own LPs), and solves the two exact LPs only
 for cells these rounds did not prove. Making a cell suppressed only
 widens the feasible set, so everything seen stays valid while secondary suppression goes on.
+
+Solver: one HiGHS model per attacker (``highspy``), loaded once. A solve changes only the
+objective and ``release`` only widens bounds and adds columns, so HiGHS starts each solve from
+the optimal basis of the one before, which stays feasible (primal simplex), instead of from
+scratch. Which optimal table a solve returns may depend on that start; no result does: seen
+values are only inner bounds, and a cell is reported exposed only by its own exact optima.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from highspy import HighsLp, HighsModelStatus, HighsStatus, MatrixFormat
+from highspy import HighsModelStatus, HighsStatus
 from highspy._core import _Highs
 from numpy.typing import NDArray
 
@@ -50,6 +56,7 @@ EPS = 1e-6  # solver tolerance when reading an integer off an LP optimum
 FALLBACK_CAP = 1e7  # only when no table bounds the population (every table has a hole)
 MAX_BATCH_ROUNDS = 200
 BATCH_MIN = 3  # below this many unproven cells, go straight to exact LPs
+PRIMAL_SIMPLEX = 4  # HiGHS simplex_strategy: re-solves start from a primal feasible basis
 
 
 class Inconsistent(Exception):
@@ -97,6 +104,11 @@ def published_interval(policy: DisclosurePolicy, value: int | None) -> tuple[flo
     return float(low[0]), float(high[0])
 
 
+def _ok(status: HighsStatus) -> None:
+    if status == HighsStatus.kError:
+        raise RuntimeError("attacker LP failed: HiGHS rejected a change to the model")
+
+
 class Attacker:
     """The LP over one dataset's linked additive tables, with a memory of feasible tables."""
 
@@ -114,8 +126,10 @@ class Attacker:
         self.lp_count = 0
         self._rng = np.random.default_rng(20240601)  # fixed: the same input, the same LPs
         self._columns = sp.csc_matrix(self.matrix)
-        self._reduced: tuple[IntArray, sp.csr_matrix, FloatArray] | None = None
-        self._highs: _Highs | None = None  # the reduced LP, loaded once, re-solved per objective
+        self._highs: _Highs | None = None
+        self._cols = np.zeros(0, dtype=np.int64)  # the variable of each column of the LP
+        self._rhs = np.zeros(self.matrix.shape[0])  # the right-hand sides given to HiGHS
+        self._stale = True  # bounds changed since the LP was last brought up to date
 
     def _recap(self) -> None:
         """Bound the open variables by the smallest table sum the published values bound."""
@@ -132,81 +146,83 @@ class Attacker:
         self.seen_high = np.maximum(self.seen_high, point)
 
     def release(self, var: int) -> None:
-        """The variable becomes a suppressed cell: any count from 0 to the cap."""
+        """The variable becomes a suppressed cell: any count from 0 to the cap.
+
+        Bounds only widen (the cap never falls), so the LP only gains columns.
+        """
         self.lower[var] = 0.0
         self._open[var] = True
         self._recap()
-        self._reduced = None
-        self._highs = None
+        self._stale = True
 
     def proven(self, vars: IntArray, width: int) -> NDArray[np.bool_]:
         high = np.floor(self.seen_high[vars] + EPS)
         low = np.ceil(self.seen_low[vars] - EPS)
         return np.asarray(high - low >= width)
 
-    def _system(self) -> tuple[IntArray, sp.csr_matrix, FloatArray]:
-        """The LP without the variables whose value is known exactly (no rounding, zeros).
-
-        Substituting them leaves the suppressed cells and the rounded ones: without rounding
-        (UK Biobank, UK LLC) a few hundred variables instead of every cell of every table.
-        """
-        if self._reduced is None:
-            free = self.lower < self.upper
-            known = np.flatnonzero(~free)
-            rhs = -(self._columns[:, known] @ self.lower[known])
-            reduced = sp.csr_matrix(self._columns[:, np.flatnonzero(free)])
-            used = np.diff(reduced.indptr) > 0
-            if np.any(np.abs(rhs[~used]) > EPS):  # an equation of known numbers only
-                raise Inconsistent("the published numbers contradict each other")
-            self._reduced = (
-                np.flatnonzero(free).astype(np.int64),
-                sp.csr_matrix(reduced[np.flatnonzero(used)]),
-                np.asarray(rhs[used], dtype=np.float64),
-            )
-        return self._reduced
-
     def _model(self) -> _Highs:
-        """The reduced LP loaded into HiGHS; later solves change only the objective.
+        """The LP in HiGHS, brought up to date after ``release``; ``Inconsistent`` if infeasible.
 
-        HiGHS keeps the optimal basis of the previous solve and starts the next one from it,
-        instead of presolving and solving from scratch. The raw binding is used because the
-        ``highspy.Highs`` wrapper prints a banner on stdout before its output can be silenced.
+        One row per equation, one column per variable whose value is not known exactly (known
+        ones move to the right-hand side): without rounding (UK Biobank, UK LLC) a few hundred
+        columns instead of every cell of every table. The raw binding ``_Highs`` is used: the
+        ``highspy.Highs`` wrapper prints a banner on stdout before output can be turned off.
         """
         if self._highs is None:
-            free, matrix, rhs = self._system()
-            columns = sp.csc_matrix(matrix)
-            lp = HighsLp()
-            lp.num_col_, lp.num_row_ = int(free.size), int(matrix.shape[0])
-            lp.col_cost_ = np.zeros(free.size)
-            lp.col_lower_, lp.col_upper_ = self.lower[free], self.upper[free]
-            lp.row_lower_ = lp.row_upper_ = rhs
-            lp.a_matrix_.format_ = MatrixFormat.kColwise
-            lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
-            lp.a_matrix_.start_ = columns.indptr
-            lp.a_matrix_.index_ = columns.indices
-            lp.a_matrix_.value_ = columns.data
-            highs = _Highs()
-            highs.setOptionValue("output_flag", False)
-            if highs.passModel(lp) == HighsStatus.kError:
-                raise RuntimeError("attacker LP failed: HiGHS rejected the model")
-            self._highs = highs
+            self._highs = _Highs()
+            self._highs.setOptionValue("output_flag", False)
+            self._highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+            rows, empty = self.matrix.shape[0], np.zeros(0, dtype=np.int64)
+            zeros = np.zeros(rows)
+            _ok(self._highs.addRows(rows, zeros, zeros, 0, np.zeros(rows, np.int64), empty, []))
+        if self._stale:
+            self._update(self._highs)
+            self._stale = False
         return self._highs
+
+    def _update(self, highs: _Highs) -> None:
+        """Columns for the variables no longer known, then the bounds and right-hand sides."""
+        free = np.flatnonzero(self.lower < self.upper)
+        new = free[~np.isin(free, self._cols)]  # the known set only shrinks (see release)
+        if new.size:
+            part = sp.csc_matrix(self._columns[:, new])
+            low, high, costs = self.lower[new], self.upper[new], np.zeros(new.size)
+            starts, index, nnz = part.indptr[:-1], part.indices, part.nnz
+            _ok(highs.addCols(new.size, costs, low, high, nnz, starts, index, part.data))
+            self._cols = np.concatenate([self._cols, new])
+        cols = self._cols
+        known = np.ones(self.linkage.size, dtype=np.bool_)
+        known[cols] = False
+        rhs = -(self._columns @ np.where(known, self.lower, 0.0))
+        used = abs(self.matrix) @ (~known).astype(np.float64) > 0
+        if np.any(np.abs(rhs[~used]) > EPS):  # an equation of known numbers only
+            raise Inconsistent("the published numbers contradict each other")
+        rhs[~used] = 0.0
+        for row in np.flatnonzero(rhs != self._rhs).tolist():
+            _ok(highs.changeRowBounds(row, rhs[row], rhs[row]))
+        self._rhs = rhs
+        low, high = self.lower[cols], self.upper[cols]
+        _ok(highs.changeColsBounds(cols.size, np.arange(cols.size), low, high))
 
     def solve(self, objective: FloatArray) -> FloatArray:
         """A feasible table minimising ``objective``; ``Inconsistent`` if there is none."""
-        free = self._system()[0]
+        highs = self._model()
+        cols = self._cols
         x: FloatArray = self.lower.copy()
-        if free.size:
+        if cols.size:
             self.lp_count += 1
-            highs = self._model()
-            highs.changeColsCost(free.size, np.arange(free.size), objective[free])
+            _ok(highs.changeColsCost(cols.size, np.arange(cols.size), objective[cols]))
             highs.run()
             status = highs.getModelStatus()
+            if status not in (HighsModelStatus.kOptimal, HighsModelStatus.kInfeasible):
+                highs.clearSolver()  # should a warm start go wrong: once more from scratch
+                highs.run()
+                status = highs.getModelStatus()
             if status == HighsModelStatus.kInfeasible:
                 raise Inconsistent("the published numbers contradict each other")
             if status != HighsModelStatus.kOptimal:
                 raise RuntimeError(f"attacker LP failed: {highs.modelStatusToString(status)}")
-            x[free] = highs.getSolution().col_value
+            x[cols] = highs.getSolution().col_value
         self.absorb(x)
         return x
 

@@ -23,6 +23,7 @@ site build calls before it publishes a single number.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +33,12 @@ import numpy as np
 from cohortgate import codes_privacy as P
 from cohortgate.catalog.load import load_stats, stats_positions
 from cohortgate.disclosure.attack import Attacker, Inconsistent, published_bounds
-from cohortgate.disclosure.differencing import check_revision, compare, previous_version
+from cohortgate.disclosure.differencing import (
+    History,
+    check_revision,
+    compare,
+    previous_version,
+)
 from cohortgate.disclosure.issues import Issue, locate, where
 from cohortgate.disclosure.linkage import Block, link
 from cohortgate.findings import Finding, sort_findings
@@ -250,15 +256,25 @@ def audit_stats(stats: DatasetStats) -> list[Issue]:
 
 
 def audit_file(
-    path: Path, display: str, root: Path | None = None, against: str | None = None
+    path: Path,
+    display: str,
+    root: Path | None = None,
+    against: str | None = None,
+    history: History | None = None,
 ) -> list[Finding]:
-    """Audit one statistics file; with ``root``, also against its previous version in git."""
+    """Audit one statistics file; with ``root``, also against its previous version in git.
+
+    ``history`` (of the repository at ``root``) serves many files from one repository.
+    """
     stats, findings = load_stats(path, display)
     if stats is None:
         return findings
     issues = audit_stats(stats)
     if root is not None:
-        previous = previous_version(root, path, against)
+        if history is None:
+            previous = previous_version(root, path, against)
+        else:
+            previous = history.previous(path)
         if previous is not None:
             policy, _ = preset_of(stats)
             issues += compare(stats, previous[1], policy, previous[0])
@@ -275,7 +291,8 @@ def audit_catalog_stats(
     if differencing and against:
         check_revision(lay.root, against)
     findings: list[Finding] = []
-    for path in sorted(lay.stats.glob("*.json")):
-        root = lay.root if differencing else None
-        findings += audit_file(path, lay.rel(path), root, against)
+    root = lay.root if differencing else None
+    with History(lay.root, against) if differencing else contextlib.nullcontext() as history:
+        for path in sorted(lay.stats.glob("*.json")):
+            findings += audit_file(path, lay.rel(path), root, against, history)
     return sort_findings(findings)

@@ -19,7 +19,9 @@ nothing to compare, and no finding.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +111,8 @@ def previous_version(
     root: Path, path: Path, against: str | None = None
 ) -> tuple[str, DatasetStats] | None:
     """The previous published version of a statistics file, with a label saying which one."""
-    found = _previous_text(root, path, against)
-    if found is None:
-        return None
-    label, text = found
-    try:
-        return label, DatasetStats.model_validate(json.loads(text))
-    except ValueError:
-        return None  # an unreadable old version: nothing to compare with
+    with History(root, against) as history:
+        return history.previous(path)
 
 
 def check_revision(root: Path, against: str) -> None:
@@ -138,60 +134,155 @@ def check_revision(root: Path, against: str) -> None:
         repo.close()
 
 
-def _previous_text(root: Path, path: Path, against: str | None) -> tuple[str, str] | None:
-    from git import Repo
-    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+class History:
+    """The previous versions of files in the git repository around ``root``.
 
-    try:
-        repo = Repo(root, search_parent_directories=True)
-    except (InvalidGitRepositoryError, NoSuchPathError):
-        return None
-    try:
-        return _from_repo(repo, path, against)
-    finally:
-        repo.close()
+    One GitPython ``Repo`` (and its git processes) for all the files an audit asks about, the
+    commits and folders it reads kept, and the last commit that changed each file of a folder
+    found by one walk down the history, as far as the files asked about need and as long as
+    it is linear (past a merge: ``git rev-list`` per file, as before).
+    """
 
+    def __init__(self, root: Path, against: str | None = None) -> None:
+        from git import Repo
+        from git.exc import InvalidGitRepositoryError, NoSuchPathError
 
-def _from_repo(repo: Any, path: Path, against: str | None) -> tuple[str, str] | None:
-    from git.exc import BadName, BadObject
+        self.against = against
+        self._repo: Any = None
+        with contextlib.suppress(InvalidGitRepositoryError, NoSuchPathError):
+            self._repo = Repo(root, search_parent_directories=True)
+        self._commits: dict[str, Any] = {}
+        self._folders: dict[tuple[str, str], Any] = {}
+        self._walks: dict[str, _Walk] = {}
 
-    if repo.working_tree_dir is None:
-        return None
-    try:
-        rel = path.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
-    except ValueError:
-        return None
-    if against:
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._repo is not None:
+            self._repo.close()
+
+    def previous(self, path: Path) -> tuple[str, DatasetStats] | None:
+        """The previous published version of ``path``, with a label saying which one."""
+        found = self._text(path)
+        if found is None:
+            return None
+        label, text = found
         try:
-            commit = repo.commit(against)
-        except (BadName, BadObject, ValueError) as exc:
-            raise RevisionError(f"unknown git revision '{against}'") from exc
-        data = _blob(commit, rel)
-        return (against, data) if data is not None else None
-    if not repo.head.is_valid():
-        return None  # no commit yet
-    head = repo.head.commit
-    at_head = _blob(head, rel)
-    if at_head is None:
-        return None  # a new file: no previous version
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    if current != at_head:
-        return "HEAD", at_head
-    last = next(repo.iter_commits(head, paths=rel, max_count=1), None)
-    if last is None or not last.parents:
-        return None
-    parent = last.parents[0]
-    data = _blob(parent, rel)
-    return (parent.hexsha[:10], data) if data is not None else None
+            return label, DatasetStats.model_validate(json.loads(text))
+        except ValueError:
+            return None  # an unreadable old version: nothing to compare with
+
+    def _text(self, path: Path) -> tuple[str, str] | None:
+        repo = self._repo
+        if repo is None or repo.working_tree_dir is None:
+            return None
+        try:
+            rel = path.resolve().relative_to(Path(repo.working_tree_dir).resolve()).as_posix()
+        except ValueError:
+            return None
+        if self.against:
+            data = self._blob(self._commit(self.against), rel)
+            return (self.against, data) if data is not None else None
+        if "HEAD" not in self._commits and not repo.head.is_valid():
+            return None  # no commit yet
+        head = self._commit("HEAD")
+        at_head = self._blob(head, rel)
+        if at_head is None:
+            return None  # a new file: no previous version
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != at_head:
+            return "HEAD", at_head
+        last = self._last_change(head, rel)
+        if last is None or not last.parents:
+            return None
+        parent = last.parents[0]
+        data = self._blob(parent, rel)
+        return (parent.hexsha[:10], data) if data is not None else None
+
+    def _commit(self, rev: str) -> Any:
+        from git.exc import BadName, BadObject
+
+        if rev not in self._commits:
+            try:
+                self._commits[rev] = self._repo.commit(rev)
+            except (BadName, BadObject, ValueError) as exc:
+                raise RevisionError(f"unknown git revision '{rev}'") from exc
+        return self._commits[rev]
+
+    def _folder(self, commit: Any, folder: str) -> Any:
+        """The tree of ``folder`` ('' for the top) at ``commit``; None if there is none."""
+        key = (commit.hexsha, folder)
+        if key not in self._folders:
+            try:
+                tree = commit.tree / folder if folder else commit.tree
+            except KeyError:
+                tree = None
+            self._folders[key] = tree if tree is not None and tree.type == "tree" else None
+        return self._folders[key]
+
+    def _blob(self, commit: Any, rel: str) -> str | None:
+        folder, _, name = rel.rpartition("/")
+        tree = self._folder(commit, folder)
+        if tree is None:
+            return None
+        try:
+            blob = tree / name
+        except KeyError:
+            return None
+        data: bytes = blob.data_stream.read()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def _last_change(self, head: Any, rel: str) -> Any:
+        """The last commit that changed ``rel`` (``git rev-list -1 HEAD -- rel``)."""
+        folder, _, name = rel.rpartition("/")
+        if folder not in self._walks:
+            tree = self._folder(head, folder)
+            self._walks[folder] = _Walk(head, tree, _entries(tree))
+        walk = self._walks[folder]
+        while name not in walk.found and not walk.done:
+            self._step(walk, folder)
+        if name in walk.found:
+            return walk.found[name]
+        return next(self._repo.iter_commits(head, paths=rel, max_count=1), None)
+
+    def _step(self, walk: _Walk, folder: str) -> None:
+        """One commit down a linear history: the entries it changed since its parent.
+
+        A root commit changes everything it holds. A merge ends the walk: git simplifies the
+        history of a merge per path, so the entries not found yet go to ``git rev-list``.
+        """
+        commit = walk.commit
+        if len(commit.parents) > 1:
+            walk.done = True
+            return
+        parent = commit.parents[0] if commit.parents else None
+        before = self._folder(parent, folder) if parent is not None else None
+        if walk.tree is None or before is None or walk.tree.binsha != before.binsha:
+            old = _entries(before)
+            for name, entry in walk.entries.items():
+                if name not in walk.found and entry != old.get(name):
+                    walk.found[name] = commit
+        walk.commit, walk.tree, walk.done = parent, before, parent is None
 
 
-def _blob(commit: Any, rel: str) -> str | None:
-    try:
-        blob = commit.tree / rel
-    except KeyError:
-        return None
-    data: bytes = blob.data_stream.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+@dataclass
+class _Walk:
+    """Where the walk down the history of one folder has got to, from HEAD."""
+
+    commit: Any
+    tree: Any  # the folder at ``commit``
+    entries: dict[str, tuple[bytes, int]]  # the folder at HEAD
+    found: dict[str, Any] = field(default_factory=dict)  # entry -> last commit changing it
+    done: bool = False
+
+
+def _entries(tree: Any) -> dict[str, tuple[bytes, int]]:
+    """Name -> (object id, mode) of each entry of a tree (none for no tree)."""
+    return {} if tree is None else {item.name: (item.binsha, item.mode) for item in tree}

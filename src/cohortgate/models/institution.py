@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from cohortgate.models.common import DomainName, Slug, Strict, Text
 
@@ -14,7 +14,7 @@ class Institution(Strict):
         min_length=1,
         description="Institutional e-mail domains; applications must come from one of these (R3)",
     )
-    member: bool = Field(
+    member: StrictBool = Field(
         description="Member of the project group: contributes data and has priority (R3)"
     )
     province: str = Field(pattern=r"^[1-8][0-9]$", description="GB/T 2260 province code")

@@ -7,7 +7,7 @@ whether a suppression was primary or secondary (that would point at the small ce
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from cohortgate.models.common import Slug, Strict, Text
 
@@ -26,14 +26,14 @@ class Dimension(Strict):
 class Cell(Strict):
     key: list[str] = Field(description="One category code per dimension, in dimension order")
     value: int | None = Field(ge=0, description="Published (rounded) count; null if suppressed")
-    suppressed: bool = False
+    suppressed: StrictBool = False
 
 
 class StatTable(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Text
     dimensions: list[Dimension] = Field(min_length=1)
-    additive: bool = Field(
+    additive: StrictBool = Field(
         description="True when every patient of the population is counted in exactly one "
         "cell, so that the table's cells sum to the population (linked tables)"
     )
@@ -45,7 +45,7 @@ class DisclosureSummary(Strict):
     preset: str
     threshold: int
     rounding: int
-    zeros_sensitive: bool
+    zeros_sensitive: StrictBool
     protection_width: int
 
 

@@ -1,4 +1,4 @@
-"""Renderers of a list of findings: text, JSON and GitHub workflow annotations."""
+"""Renderers of a list of findings: text, JSON, GitHub workflow annotations and Markdown."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from cohortgate.findings import Finding, Severity
+from cohortgate.render.markdown import render_markdown
 
 
 def render_text(findings: Sequence[Finding]) -> str:
@@ -54,4 +55,5 @@ REPORTER_BY_NAME: dict[str, Callable[[Sequence[Finding]], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
+    "markdown": render_markdown,  # the pull-request workflow's job summary
 }

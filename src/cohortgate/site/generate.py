@@ -18,7 +18,15 @@ from cohortgate import codes_site as C
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
-from cohortgate.site import dictionary, pages_catalog, pages_dataset, pages_reference, prose
+from cohortgate.site import (
+    apply_form,
+    dictionary,
+    pages_apply,
+    pages_catalog,
+    pages_dataset,
+    pages_reference,
+    prose,
+)
 from cohortgate.site.html import front_matter
 from cohortgate.site.labels import LANGS, t
 
@@ -95,6 +103,9 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
     mermaid = lay.root / MERMAID_DIST
     if prose.uses_mermaid(pages) and not mermaid.is_file():
         findings.append(C.SITE_VENDOR_MISSING.at(MERMAID_DIST.as_posix(), script=MERMAID_DIST))
+    for source in [*apply_form.VENDOR.values(), *apply_form.LICENSES.values()]:  # the form's
+        if not (lay.root / source).is_file():
+            findings.append(C.SITE_VENDOR_MISSING.at(source.as_posix(), script=source))
     if has_errors(findings):
         return None, findings
     final = docs_dir(lay)
@@ -105,6 +116,7 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
     datasets = sorted((d.dataset for d in catalog.datasets), key=lambda d: d.id)
     hpo_name = _hpo_names()
     schemas = sorted(lay.schemas.glob("*.json")) if lay.schemas.is_dir() else []
+    apply = pages_apply.context(lay, catalog)
     for lang in LANGS:
         root = stage / lang
         _copy_tree(lay.site_sources / "assets", root / "assets")
@@ -118,6 +130,11 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
             _copy(schema, root / "schemas" / schema.name)
         _write(root / "schemas" / "index.md", schemas_page(schemas, lang))
         _write(root / "reference" / "errors.md", pages_reference.page(lang))
+        for target in [*apply_form.VENDOR, *apply_form.LICENSES]:
+            _write_bytes(root / target, apply_form.vendored(lay.root, target))
+        for path, text in pages_apply.pages(apply, lang).items():
+            _write(root / path, text)
+            result.pages += path.endswith(".md")
         _write(
             root / "datasets" / "index.md",
             pages_catalog.page(datasets, institutions, catalog.stats, lang),
@@ -152,6 +169,11 @@ def _write(path: Path, text: str) -> None:
     # Inside the private staging tree: nobody reads these files until the tree is swapped in.
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -100,10 +100,11 @@ UI: dict[str, tuple[str, str]] = {
     "chart.legend.suppressed": ("斜线：已抑制（不是 0）", "Hatched: suppressed (not 0)"),
     "apply": ("如何申请", "How to apply"),
     "apply.text": (
-        "以机构名义提交申请表和研究方案，经学术委员会和数据管理委员会审查。详见[申请与审查流程]({link})。",
+        "以机构名义提交申请表和研究方案，经学术委员会和数据管理委员会审查。详见[如何申请]({link})；"
+        "也可以[在线填写申请]({form})。",
         "Submit the application form and a research protocol in the name of your institution; "
-        "the academic and data management committees review it. See [the application and "
-        "review process]({link}).",
+        "the academic and data management committees review it. See [how to apply]({link}), "
+        "or [apply online]({form}).",
     ),
     "schemas": ("数据格式", "File formats"),
     "schemas.intro": (

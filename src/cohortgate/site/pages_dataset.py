@@ -61,7 +61,7 @@ def page(
     stats_md, charts = section(stats, ds.id, lang)
     parts.append(stats_md)
     parts.append(f"## {t('apply', lang)} {{ #apply }}\n")
-    parts.append(t("apply.text", lang, link="../mechanism/process.md") + "\n")
+    parts.append(t("apply.text", lang, link="../apply/index.md", form="../apply/form.md") + "\n")
     return "\n".join(parts), charts
 
 

@@ -23,6 +23,7 @@ AREA = {
     "json": ("JSON 语法", "JSON syntax"),
     "schema": ("模式", "Schema"),
     "catalog": ("数据目录", "Catalog"),
+    "application": ("数据申请", "Applications"),
     "privacy": ("统计披露控制", "Disclosure control"),
     "site": ("网站构建", "Site build"),
 }

@@ -1,0 +1,127 @@
+"""Attachments (R8): the protocol and the ethics letter, as PDF files in the application folder.
+
+Each attachment path is relative to the application folder and must stay inside it: every
+component is examined with ``lstat`` (a symbolic link anywhere on the way is refused, since it
+could point anywhere on the machine that runs the check), the last must be a regular file, and
+the file must start with the PDF signature ``%PDF-``. The file is opened with ``O_NOFOLLOW`` so
+that a link swapped in after the examination is not followed either.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from cohortgate import codes_application as C
+from cohortgate.findings import Finding
+from cohortgate.loading import Document
+from cohortgate.models.application import Application
+
+Loc = tuple[str | int, ...]
+PDF_SIGNATURE = b"%PDF-"
+
+
+def attachment_fields(data: Any) -> Iterator[tuple[Loc, str, Any]]:
+    """(where, field name, value) of each attachment in raw form data."""
+    if not isinstance(data, dict):
+        return
+    for section, key in (("protocol", "document"), ("ethics", "letter")):
+        part = data.get(section)
+        if isinstance(part, dict) and key in part:
+            yield (section, key), f"{section}.{key}", part[key]
+
+
+def leaves_folder(path: str) -> bool:
+    posix, windows = PurePosixPath(path), PureWindowsPath(path)
+    return (
+        posix.is_absolute()
+        or windows.is_absolute()
+        or bool(windows.drive)
+        or path.startswith(("/", "\\", "~"))
+        or ".." in posix.parts
+        or ".." in windows.parts
+    )
+
+
+def raw_path_findings(doc: Document) -> list[Finding]:
+    """Paths that leave the folder, read before the model (whose pattern would only say 'does
+    not match')."""
+    folder = doc.file.rsplit("/", 1)[0] if "/" in doc.file else "."
+    return [
+        doc.finding(C.ATTACHMENT_OUTSIDE, loc, field=name, target=value, folder=folder)
+        for loc, name, value in attachment_fields(doc.data)
+        if isinstance(value, str) and leaves_folder(value)
+    ]
+
+
+def attachments(app: Application) -> list[tuple[Loc, str, str]]:
+    found: list[tuple[Loc, str, str]] = [
+        (("protocol", "document"), "protocol.document", app.protocol.document)
+    ]
+    if app.ethics is not None:
+        found.append((("ethics", "letter"), "ethics.letter", app.ethics.letter))
+    return found
+
+
+def attachment_findings(app: Application, doc: Document, folder: Path, shown: str) -> list[Finding]:
+    findings = []
+    for loc, name, rel in attachments(app):
+        problem = examine(folder, rel)
+        if problem is not None:
+            code, params = problem
+            findings.append(doc.finding(code, loc, field=name, target=rel, folder=shown, **params))
+    return findings
+
+
+def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
+    """The first problem of attachment ``rel`` of ``folder``, as (code, extra parameters)."""
+    if leaves_folder(rel):
+        return C.ATTACHMENT_OUTSIDE, {}
+    current = folder
+    parts = PurePosixPath(rel).parts
+    info: os.stat_result | None = None
+    for i, part in enumerate(parts):
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except OSError:  # missing, or not a folder on the way, or unreadable
+            return C.ATTACHMENT_MISSING, {}
+        if stat.S_ISLNK(info.st_mode):
+            return C.ATTACHMENT_SYMLINK, {"link": "/".join(parts[: i + 1])}
+    if info is None:  # an empty path; the model does not allow one
+        return C.ATTACHMENT_MISSING, {}
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file"
+        return C.ATTACHMENT_NOT_A_FILE, {"kind": kind}
+    try:
+        inside = current.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        inside = False
+    if not inside:  # unreachable without a link, kept as the last line of defence
+        return C.ATTACHMENT_OUTSIDE, {}
+    if current.suffix.lower() != ".pdf":
+        return C.ATTACHMENT_NOT_PDF, {
+            "why": f"its name ends in '{current.suffix or '(no suffix)'}', not '.pdf'"
+        }
+    head = _head(current)
+    if head is None:
+        return C.ATTACHMENT_MISSING, {}
+    if not head.startswith(PDF_SIGNATURE):
+        why = "the file is empty" if not head else "it does not start with %PDF-"
+        return C.ATTACHMENT_NOT_PDF, {"why": why}
+    return None
+
+
+def _head(path: Path) -> bytes | None:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        return os.read(fd, len(PDF_SIGNATURE))
+    finally:
+        os.close(fd)

@@ -1,0 +1,186 @@
+"""Find application folders under ``submissions/`` and load their forms into models.
+
+An application is a folder ``submissions/<year>/<id>/`` holding ``application.yaml`` and its
+attachments. Loading turns every problem into a located finding: the loader's own (syntax,
+duplicate keys, ...), the model's (schema), and the folder's (id and year differ from the
+form's id). Two problems get a specific finding instead of the schema's generic one: e-mail
+addresses with look-alike characters and attachment paths that leave the folder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cohortgate import codes_application as C
+from cohortgate import codes_loading as CL
+from cohortgate.applications.attachments import raw_path_findings
+from cohortgate.applications.identity import raw_email_findings
+from cohortgate.codes import Code
+from cohortgate.findings import Finding
+from cohortgate.layout import Layout
+from cohortgate.loading import Document, LoadError, load_yaml_file, require_mapping
+from cohortgate.modelcheck import check_model
+from cohortgate.models.application import Application
+from cohortgate.models.blacklist import Blacklist
+from cohortgate.parse_cache import ParseCache
+
+FORM = "application.yaml"
+DECISION = "decision.yaml"
+_ID = re.compile(r"^A-(20[0-9]{2})-[0-9]{4}$")
+_YEAR = re.compile(r"^20[0-9]{2}$")
+
+
+@dataclass
+class Form:
+    """An application whose form matches the model: what the checks look at."""
+
+    app: Application
+    doc: Document  # the raw data and the positions of application.yaml
+    folder: Path
+    folder_display: str  # the folder relative to the repository root, for messages
+
+    def at(self, code: Code, path: Iterable[str | int], **params: object) -> Finding:
+        return self.doc.finding(code, tuple(path), **params)
+
+
+@dataclass
+class LoadedApplication:
+    folder: Path
+    file: str  # application.yaml relative to the repository root
+    form: Form | None = None  # None when the file did not load or match the model
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.form.app.id if self.form else self.folder.name
+
+
+def folder_display(lay: Layout, folder: Path) -> str:
+    return lay.rel(folder)
+
+
+def shown(lay: Layout, path: Path) -> str:
+    """``path`` relative to the root, without following a link that ``path`` itself is."""
+    parent = lay.rel(path.parent)
+    return f"{parent}/{path.name}" if parent not in ("", ".") else path.name
+
+
+def load_application(
+    lay: Layout, folder: Path, cache: ParseCache | None = None
+) -> LoadedApplication:
+    """The form of ``folder`` and its loading findings (through ``cache`` when given)."""
+    shown = folder_display(lay, folder)
+    loaded = LoadedApplication(folder, f"{shown}/{FORM}")
+    path = folder / FORM
+    if not path.exists() and not path.is_symlink():  # the loader refuses links itself
+        loaded.findings.append(CL.FILE_MISSING.at(loaded.file, what=FORM))
+        return loaded
+    try:
+        doc = cache.document(path, loaded.file) if cache else load_yaml_file(path, loaded.file)
+        require_mapping(doc)
+    except LoadError as exc:
+        loaded.findings.append(exc.finding)
+        return loaded
+    specific = raw_email_findings(doc) + raw_path_findings(doc)
+    app, problems = check_model(doc, Application)
+    explained = {f.path for f in specific}
+    loaded.findings += specific + [f for f in problems if f.path not in explained]
+    if app is not None and not specific:
+        loaded.form = Form(app, doc, folder, shown)
+        loaded.findings += _folder_findings(lay, loaded.form)
+    return loaded
+
+
+def _folder_findings(lay: Layout, form: Form) -> list[Finding]:
+    """The folder is submissions/<year>/<id>/ for the form's id."""
+    app_id, folder = form.app.id, form.folder
+    findings = []
+    if folder.name != app_id:
+        fix = (
+            f"Set id: {folder.name} if that is the application's id, or rename the folder to "
+            f"{app_id}."
+            if _ID.match(folder.name)
+            else f"Rename the folder to {app_id}."
+        )
+        findings.append(
+            form.at(C.ID_FOLDER_MISMATCH, ("id",), id=app_id, folder=folder.name, fix=fix)
+        )
+    year = app_id[2:6]
+    try:
+        inside = folder.resolve().relative_to(lay.submissions.resolve())
+    except ValueError:
+        return findings  # a draft outside submissions/: only its own name is checked
+    if inside.parts[:1] != (year,) or len(inside.parts) != 2:
+        where = f"submissions/{inside.parent.as_posix()}".removesuffix("/.")
+        findings.append(form.at(C.YEAR_FOLDER_MISMATCH, ("id",), id=app_id, where=where, year=year))
+    return findings
+
+
+def scan_submissions(lay: Layout, under: Path | None = None) -> tuple[list[Path], list[Finding]]:
+    """Every application folder under ``submissions/`` (or one year folder of it), and a
+    finding for everything there that is not an application folder."""
+    root = lay.submissions
+    folders: list[Path] = []
+    findings: list[Finding] = []
+    if not root.is_dir():
+        return folders, findings
+    years = [under] if under is not None and under != root else sorted(root.iterdir())
+    for year in years:
+        if year.is_symlink():
+            findings.append(misplaced(lay, year, "is a symbolic link", "Remove the link."))
+        elif year.is_file():
+            continue  # README.md and the like: submissions/ may explain itself
+        elif not _YEAR.match(year.name):
+            fix = "Move applications to submissions/<year>/<id>/."
+            findings.append(misplaced(lay, year, "is not a year folder", fix))
+            folders += [p.parent for p in sorted(year.rglob(FORM))]
+        else:
+            for item in sorted(year.iterdir()):
+                if item.is_symlink():
+                    fix = "Replace it with the folder itself."
+                    findings.append(misplaced(lay, item, "is a symbolic link", fix))
+                elif item.is_dir():
+                    folders.append(item)
+                else:
+                    fix = "Move it into its application folder."
+                    findings.append(misplaced(lay, item, "is a file", fix))
+    return folders, findings
+
+
+def misplaced(lay: Layout, path: Path, what: str, fix: str) -> Finding:
+    where = shown(lay, path)
+    text = f"'{where}' {what}; submissions/ holds only <year>/<id>/ folders"
+    return C.MISPLACED.at(where, what=text, fix=fix)
+
+
+def decision_of(folder: Path) -> str | None:
+    """The committee's decision on an application, or None while it is open.
+
+    PROVISIONAL (until decisions arrive with issue 4): ``<folder>/decision.yaml`` holding
+    ``decision: approve | revise | reject``; a missing or unreadable file means "no decision".
+    """
+    path = folder / DECISION
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        data = load_yaml_file(path).data
+    except LoadError:
+        return None
+    value = data.get("decision") if isinstance(data, dict) else None
+    return value if value in ("approve", "revise", "reject") else None
+
+
+def load_blacklist(lay: Layout) -> tuple[Blacklist, Document | None, list[Finding]]:
+    """``rubric/blacklist.yaml``; a repository without one has an empty blacklist."""
+    path = lay.rubric / "blacklist.yaml"
+    if not path.exists():
+        return Blacklist(), None, []
+    try:
+        doc = load_yaml_file(path, lay.rel(path))
+    except LoadError as exc:
+        return Blacklist(), None, [exc.finding]
+    blacklist, problems = check_model(doc, Blacklist)
+    return blacklist or Blacklist(), doc, problems

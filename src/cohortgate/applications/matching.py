@@ -1,0 +1,242 @@
+"""Match an application's purpose against each dataset's use conditions (GA4GH DUO), one
+condition at a time, as DUO-based matchers do: each condition gets a result record saying
+whether it is met, not met, or left to the committee, and why.
+
+What is decided here, per term:
+
+* NRES, GRU, HMB: met (every application is health research on a rare-disease cohort).
+* DS (disease-specific research): every disease of the selection must fall under one of the
+  condition's diseases in the disease hierarchy; a selection that names no disease is not met.
+* RS 'paediatric': the selection's age at diagnosis is bounded by
+  ``policy.PAEDIATRIC_MAX_AGE_YEARS``; other research types are left to the committee.
+* NPUNCU, NPU, NCU: the purpose is non-profit and not an out-of-scope request for payment.
+* IRB: an ethics approval valid on the submission date is given.
+* GSO (genetic studies only): genetic variables or genes are part of the request.
+* Everything else (PUB, COL, MOR, TS, US, PS, IS, RTN, GS, CC, NMDS, POA, NPOA) binds the user
+  through the data use agreement (R17) or needs the committee's judgement: 'review'.
+
+The disease hierarchy is pluggable (``DiseaseHierarchy``). The ontology index carries no
+Orphanet classification, so the default, ``DeclaredHierarchy``, derives "is a" from what the
+catalog declares: a disease is-a itself; a DS disease that the dataset also declares is a
+specific disease, under which no other falls; a DS code that the dataset does not declare is a
+group (e.g. ORPHA:68381 rare neuromuscular disease), under which the catalog asserts that the
+dataset's declared diseases fall; anything else is unknown, and unknown is not met. An
+implementation reading Orphanet's classification (en_product3) can replace it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from cohortgate import codes_application as C
+from cohortgate.catalog.duo import DUO_TERMS
+from cohortgate.models.application import Application, OutOfScopeReason
+from cohortgate.models.dataset import Dataset, PrivacyClass, UseCondition
+from cohortgate.policy import ETHICS_REQUIRED_LEVELS, PAEDIATRIC_MAX_AGE_YEARS
+
+Loc = tuple[str | int, ...]
+
+
+class Match(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    REVIEW = "review"  # an obligation of the data use agreement, or the committee's judgement
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    dataset: str
+    index: int  # position in the dataset's use_conditions
+    term: str  # DUO id
+    shorthand: str
+    status: Match
+    reason: str
+    fix: str = ""  # what to change in the application when not met
+    path: Loc = ()  # where in the application the mismatch is
+    covered_by: str | None = None  # the code of a finding that reports the same problem
+
+
+class DiseaseHierarchy(Protocol):
+    def is_a(self, disease: str, ancestor: str) -> bool | None:
+        """True or False when known; None when the hierarchy cannot tell."""
+
+
+@dataclass(frozen=True)
+class DeclaredHierarchy:
+    declared: frozenset[str]
+
+    def is_a(self, disease: str, ancestor: str) -> bool | None:
+        if disease == ancestor:
+            return True
+        if ancestor in self.declared:
+            return False  # two specific diseases of the dataset
+        if disease in self.declared:
+            return True  # a group named only by the condition covers the dataset's diseases
+        return None
+
+
+HierarchyFactory = Callable[[Dataset], DiseaseHierarchy]
+
+
+def declared_hierarchy(dataset: Dataset) -> DiseaseHierarchy:
+    return DeclaredHierarchy(frozenset(dataset.orpha_codes()))
+
+
+Outcome = tuple[Match, str, str, Loc, str | None]  # status, reason, fix, path, covered_by
+Matcher = Callable[[Application, Dataset, UseCondition, DiseaseHierarchy], Outcome]
+
+
+def _always(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
+    return Match.MET, "health research on the cohort is within this permission", "", (), None
+
+
+def _review(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
+    return (
+        Match.REVIEW,
+        "binds the user through the data use agreement, or needs the committee's judgement",
+        "",
+        (),
+        None,
+    )
+
+
+def _disease_specific(
+    app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy
+) -> Outcome:
+    allowed = ", ".join(cond.diseases)
+    path: Loc = ("selection", "inclusion", "diseases")
+    fix = f"Limit selection.inclusion.diseases to diseases under {allowed}."
+    selected = app.selection.inclusion.diseases
+    if not selected:
+        reason = (
+            f"the selection names no disease, and the data may serve research on {allowed} only"
+        )
+        return (
+            Match.NOT_MET,
+            reason,
+            f"List the diseases studied (under {allowed}) in selection.inclusion.diseases.",
+            path,
+            None,
+        )
+    for n, orpha in enumerate(selected):
+        answers = [h.is_a(orpha, ancestor) for ancestor in cond.diseases]
+        if True in answers:
+            continue
+        if None in answers:
+            reason = (
+                f"whether {orpha} falls under {allowed} cannot be decided without the "
+                "Orphanet classification"
+            )
+        else:
+            reason = f"{orpha} is not one of {allowed}"
+        return Match.NOT_MET, reason, fix, (*path, n), None
+    return Match.MET, f"every selected disease falls under {allowed}", "", (), None
+
+
+def _research_type(
+    app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy
+) -> Outcome:
+    if (cond.research_type or "").casefold() not in ("paediatric", "pediatric"):
+        return _review(app, ds, cond, h)
+    limit = PAEDIATRIC_MAX_AGE_YEARS
+    ages = app.selection.inclusion.age_at_diagnosis
+    high = ages.max_years if ages else None
+    if high is not None and high <= limit:
+        return (
+            Match.MET,
+            f"the selection is limited to an age at diagnosis of {high:g} years or less",
+            "",
+            (),
+            None,
+        )
+    path: Loc = ("selection", "inclusion", "age_at_diagnosis")
+    said = "no upper age" if high is None else f"an upper age of {high:g} years"
+    reason = f"paediatric research only, but the selection has {said}"
+    fix = f"Set selection.inclusion.age_at_diagnosis.max_years to {limit} or less."
+    return Match.NOT_MET, reason, fix, path if ages else ("selection", "inclusion"), None
+
+
+def _non_profit(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
+    if not app.non_profit:
+        return (
+            Match.NOT_MET,
+            "the purpose is not non-profit",
+            "Set non_profit: true.",
+            ("non_profit",),
+            C.NOT_NON_PROFIT.id,
+        )
+    if app.out_of_scope and app.out_of_scope.reason is OutOfScopeReason.PAYMENT:
+        reason = "a request for payment purposes is not non-profit, non-commercial use"
+        fix = "Requests for payment purposes cannot use this dataset; remove it from 'datasets'."
+        return Match.NOT_MET, reason, fix, ("out_of_scope", "reason"), None
+    return Match.MET, "the purpose is non-profit research", "", (), None
+
+
+def _ethics(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
+    covered = C.ETHICS_MISSING.id if app.privacy_level in ETHICS_REQUIRED_LEVELS else None
+    fix = (
+        "Add an 'ethics' section with the approval of your institution's ethics committee "
+        "and its letter (PDF)."
+    )
+    if app.ethics is None:
+        return Match.NOT_MET, "no ethics approval is given", fix, ("privacy_level",), covered
+    try:
+        start, end = (
+            date.fromisoformat(app.ethics.approved_on),
+            date.fromisoformat(app.ethics.valid_until),
+        )
+        valid = start <= app.submitted_date() <= end
+    except ValueError:
+        valid = False
+    if not valid:
+        reason = "the ethics approval is not valid on the submission date"
+        return Match.NOT_MET, reason, fix, ("ethics",), C.ETHICS_NOT_VALID.id
+    return Match.MET, "an ethics approval valid on the submission date is given", "", (), None
+
+
+def _genetic_only(
+    app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy
+) -> Outcome:
+    genetic = {(t.source, v.name) for t, v in ds.variables() if v.privacy is PrivacyClass.GENETIC}
+    requested = {(v.table, v.name) for r in app.datasets if r.dataset == ds.id for v in r.variables}
+    if requested & genetic or app.selection.inclusion.genes:
+        return Match.MET, "the request is a genetic study", "", (), None
+    reason = "genetic studies only, but the request asks for no genetic variable and no gene"
+    fix = "Request the genetic variables the study analyses, or use another dataset."
+    return Match.NOT_MET, reason, fix, ("datasets",), None
+
+
+MATCHERS: dict[str, Matcher] = {
+    "DUO:0000004": _always,  # NRES
+    "DUO:0000042": _always,  # GRU
+    "DUO:0000006": _always,  # HMB
+    "DUO:0000007": _disease_specific,  # DS
+    "DUO:0000012": _research_type,  # RS
+    "DUO:0000018": _non_profit,  # NPUNCU
+    "DUO:0000045": _non_profit,  # NPU
+    "DUO:0000046": _non_profit,  # NCU
+    "DUO:0000021": _ethics,  # IRB
+    "DUO:0000016": _genetic_only,  # GSO
+}
+
+
+def match_conditions(
+    app: Application, dataset: Dataset, hierarchy: DiseaseHierarchy | None = None
+) -> list[ConditionResult]:
+    """One result per use condition of ``dataset``."""
+    tree = hierarchy or declared_hierarchy(dataset)
+    results = []
+    for i, cond in enumerate(dataset.use_conditions):
+        term = DUO_TERMS.get(cond.code)
+        shorthand = term.shorthand if term else cond.code
+        status, reason, fix, path, covered = MATCHERS.get(cond.code, _review)(
+            app, dataset, cond, tree
+        )
+        results.append(
+            ConditionResult(dataset.id, i, cond.code, shorthand, status, reason, fix, path, covered)
+        )
+    return results
