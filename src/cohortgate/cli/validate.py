@@ -72,7 +72,7 @@ def audit_stats(lay: Layout) -> list[Finding]:
     # Imported here: its solver (scipy) takes longer to import than checking an application.
     from cohortgate.disclosure.audit import audit_catalog_stats
 
-    return audit_catalog_stats(lay)
+    return audit_catalog_stats(lay, memo=True)
 
 
 def collect(lay: Layout, paths: list[Path]) -> list[Finding]:

@@ -41,6 +41,7 @@ from cohortgate.disclosure.differencing import (
 )
 from cohortgate.disclosure.issues import Issue, locate, where
 from cohortgate.disclosure.linkage import Block, link
+from cohortgate.disclosure.verdicts import Verdicts, for_site
 from cohortgate.findings import Finding, sort_findings
 from cohortgate.layout import Layout
 from cohortgate.models.stats import DatasetStats, StatTable
@@ -261,15 +262,23 @@ def audit_file(
     root: Path | None = None,
     against: str | None = None,
     history: History | None = None,
+    verdicts: Verdicts | None = None,
 ) -> list[Finding]:
     """Audit one statistics file; with ``root``, also against its previous version in git.
 
-    ``history`` (of the repository at ``root``) serves many files from one repository.
+    ``history`` (of the repository at ``root``) serves many files from one repository;
+    ``verdicts`` skips re-proving a file whose exact bytes already passed (site build only).
     """
     stats, findings = load_stats(path, display)
     if stats is None:
         return findings
-    issues = audit_stats(stats)
+    data = path.read_bytes() if verdicts is not None else b""
+    if verdicts is not None and verdicts.passed(data):
+        issues = []
+    else:
+        issues = audit_stats(stats)
+        if verdicts is not None and not issues:
+            verdicts.remember(data)
     if root is not None:
         if history is None:
             previous = previous_version(root, path, against)
@@ -282,17 +291,22 @@ def audit_file(
 
 
 def audit_catalog_stats(
-    lay: Layout, against: str | None = None, differencing: bool = True
+    lay: Layout, against: str | None = None, differencing: bool = True, memo: bool = False
 ) -> list[Finding]:
     """The audit of every ``catalog/stats/*.json``; the site publishes none if any error.
 
     ``RevisionError`` when ``against`` names no commit (a usage error, checked first).
+    ``memo`` remembers clean verdicts locally (``disclosure.verdicts``); the independent
+    ``cohortgate audit-stats`` leaves it off.
     """
+    verdicts = for_site(lay) if memo else None
     if differencing and against:
         check_revision(lay.root, against)
     findings: list[Finding] = []
     root = lay.root if differencing else None
     with History(lay.root, against) if differencing else contextlib.nullcontext() as history:
         for path in sorted(lay.stats.glob("*.json")):
-            findings += audit_file(path, lay.rel(path), root, against, history)
+            findings += audit_file(path, lay.rel(path), root, against, history, verdicts)
+    if verdicts is not None:
+        verdicts.save()
     return sort_findings(findings)

@@ -51,9 +51,9 @@ def dictionary_path(lay: Layout) -> Path:
 
 
 def default_audit(lay: Layout) -> list[Finding]:
-    from cohortgate.disclosure.audit import audit_catalog_stats  # late: written in parallel
+    from cohortgate.disclosure.audit import audit_catalog_stats  # late: scipy and highspy
 
-    return list(audit_catalog_stats(lay))
+    return list(audit_catalog_stats(lay, memo=True))
 
 
 def _hpo_names() -> Callable[[str], str | None]:
