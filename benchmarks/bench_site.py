@@ -43,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         generation.append(sum(built.generated.seconds.values()))
         mkdocs.append(sum(built.mkdocs_seconds.values()))
         pages, charts = built.generated.pages, built.generated.charts
+    # The first build is cold (no parse cache, no remembered audit verdicts: what CI does);
+    # later ones are warm (a maintainer rebuilding after an edit).
+    cold_share = generation[0] / mkdocs[0]
     gen, mk = statistics.median(generation), statistics.median(mkdocs)
     share = gen / mk
     parts = built.generated.seconds
@@ -59,11 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             + " in the last run)",
         ),
         ("mkdocs build zh + en (peer), median", f"{mk:.2f} s"),
-        ("generation / mkdocs", f"{share:.1%} (goal < 25 %)"),
+        (
+            "generation / mkdocs, cold (first build)",
+            f"{cold_share:.1%} ({generation[0]:.2f} s / {mkdocs[0]:.2f} s; goal < 25 %)",
+        ),
+        ("generation / mkdocs, median of all builds", f"{share:.1%}"),
         ("whole build, median", f"{statistics.median(totals):.2f} s"),
     ]
     save("site", report("site generation and build", rows))
-    return 0 if share < 0.25 else 1
+    return 0 if cold_share < 0.25 else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import AXE, CHROMIUM, FLAGS, FORM_SCRIPTS, MERMAID, PREFIX, REPO, Watched
+from browser_support import (
+    AXE,
+    CHROMIUM,
+    FLAGS,
+    FORM_SCRIPTS,
+    MERMAID,
+    PREFIX,
+    REPO,
+    Watched,
+    watch,
+)
 
 sys.path.insert(0, str(REPO / "tests" / "site"))  # the small catalog of the site tests
 
@@ -58,17 +68,4 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def watched(browser: Any, base_url: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    seen = Watched(page, base_url)
-
-    def on_request(request: Any) -> None:
-        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            seen.external.append(request.url)
-
-    page.on("request", on_request)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    yield seen
-    context.close()
-    assert seen.external == [], "requests left the host"
-    assert seen.errors == [], "script errors"
+    yield from watch(browser, base_url)

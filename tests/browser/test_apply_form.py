@@ -19,13 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from browser_support import AXE, PREFIX, REPO, Watched
+from browser_support import PREFIX, REPO, Watched, serious_violations, watch
 from jsonschema import Draft202012Validator
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 APP_ID = "A-2026-0007"
 LAY_SUMMARY = (
     "本研究汇总分析多家儿童医院遗传代谢病患儿的确诊年龄和确诊时的实验室指标，"
@@ -52,20 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def watched(browser: Any, site: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    seen = Watched(page, site)
-
-    def on_request(request: Any) -> None:
-        if not request.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
-            seen.external.append(request.url)
-
-    page.on("request", on_request)
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    yield seen
-    context.close()
-    assert seen.external == [], "requests left the host"
-    assert seen.errors == [], "script errors"
+    yield from watch(browser, site, accept_downloads=True)
 
 
 def open_form(watched: Watched, lang: str = "") -> Any:
@@ -302,11 +288,4 @@ def test_no_serious_accessibility_violation(watched: Watched, lang: str, path: s
     page = watched.open(lang + path)
     if path.endswith("form/"):
         page.wait_for_selector(".cg-apply--ready")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))",
-        AXE_TAGS,
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []

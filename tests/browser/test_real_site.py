@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser_support import AXE, PREFIX, REPO, Watched
+from browser_support import PREFIX, REPO, Watched, serious_violations, watch
 
 from cohortgate.catalog.load import load_catalog
 from cohortgate.layout import Layout
@@ -37,22 +37,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Layout
 
 @pytest.fixture
 def page_on(browser: Any, real: tuple[str, Layout]) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    seen = Watched(page, real[0])
-    page.on(
-        "request",
-        lambda r: (
-            None
-            if r.url.startswith(("http://127.0.0.1:", "data:"))
-            else seen.external.append(r.url)
-        ),
-    )
-    page.on("pageerror", lambda error: seen.errors.append(str(error)))
-    yield seen
-    context.close()
-    assert seen.external == [], "requests left the host"
-    assert seen.errors == [], "script errors"
+    yield from watch(browser, real[0])
 
 
 def test_every_catalog_dataset_is_listed(page_on: Watched, real: tuple[str, Layout]) -> None:
@@ -107,10 +92,4 @@ def test_real_pages_have_no_serious_accessibility_violation(
     page_on: Watched, lang: str, path: str
 ) -> None:
     page = page_on.open(lang + path)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21aa']}})).violations"
-        ".map(v => ({id: v.id, impact: v.impact}))"
-    )
-    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+    assert serious_violations(page) == []

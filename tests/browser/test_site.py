@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_support import AXE, Watched
+from browser_support import Watched, serious_violations
 
 pytestmark = pytest.mark.browser
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PAGES = ["datasets/", "datasets/ds-pku/", "mechanism/", "mechanism/process/"]
 
 
@@ -103,11 +102,4 @@ def test_the_process_diagram_renders_from_the_site_itself(watched: Watched) -> N
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_accessibility_violation(watched: Watched, lang: str, path: str) -> None:
     page = watched.open(lang + path)
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async tags => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
-        ".violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))",
-        AXE_TAGS,
-    )
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert serious == []
+    assert serious_violations(page) == []
