@@ -21,10 +21,12 @@ from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import InstitutionRegistry
+from cohortgate.models.roster import Roster
 from cohortgate.models.stats import DatasetStats
 
 # file name -> (model, title). Later issues add the review and event schemas.
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
+    "roster.schema.json": (Roster, "cohortgate committee roster"),
     "application.schema.json": (Application, "cohortgate data-access application"),
     "blacklist.schema.json": (Blacklist, "cohortgate blacklist (R25)"),
     "catalog-dataset.schema.json": (Dataset, "cohortgate catalog dataset"),
