@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints, field_validator, model_validator
 
-from cohortgate.models.common import HpoId, NonEmpty, OrphaCode, Slug, Strict
+from cohortgate.models.common import Email, HpoId, IsoDate, NonEmpty, OrphaCode, Slug, Strict
 from cohortgate.models.dataset import PrivacyLevel
 
 # An application id: 'A-' + year + '-' + four digits, e.g. A-2026-0007 (also the folder name).
@@ -29,15 +29,7 @@ Attachment = Annotated[
         max_length=200,
     ),
 ]
-Email = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^[A-Za-z0-9._%+\-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$",
-        max_length=254,
-    ),
-]
 GeneSymbol = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9\-]{0,19}$")]
-IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 # R9 and the public register: the lay summary is short, plain Chinese.
 LAY_SUMMARY_MIN, LAY_SUMMARY_MAX = 50, 400

@@ -12,8 +12,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from cohortgate.models.application import Email, IsoDate
-from cohortgate.models.common import NonEmpty, Slug, Strict
+from cohortgate.models.common import Email, IsoDate, NonEmpty, Slug, Strict
 
 
 class BlacklistScope(StrEnum):

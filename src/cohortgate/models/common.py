@@ -27,6 +27,16 @@ DomainName = Annotated[
     StringConstraints(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$", max_length=253),
 ]
 
+# An ISO date, kept as a string so that JSON Schema's pattern applies and values round-trip.
+IsoDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+Email = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9._%+\-]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$",
+        max_length=254,
+    ),
+]
+
 
 class Text(Strict):
     """A text in Chinese (shown first) and English."""

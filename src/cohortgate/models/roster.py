@@ -21,8 +21,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from cohortgate.models.application import IsoDate
-from cohortgate.models.common import NonEmpty, Slug, Strict
+from cohortgate.models.common import IsoDate, NonEmpty, Slug, Strict
 from cohortgate.models.dataset import PrivacyLevel
 
 

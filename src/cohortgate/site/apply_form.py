@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
-from cohortgate.models.application import Application, IsoDate
+from cohortgate.models.application import Application
+from cohortgate.models.common import IsoDate
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import Institution
 from cohortgate.site.html import esc, front_matter
