@@ -7,7 +7,23 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cohortgate"
 # Commands that run on the custodian's machine may import custodian code; nothing else may.
-CUSTODIAN_ENTRY_POINTS = {"cli/cohort.py", "cli/stats.py", "cli/demo.py"}
+CUSTODIAN_ENTRY_POINTS = {
+    "cli/cohort.py",
+    "cli/stats.py",
+    "cli/demo.py",
+    "cli/release.py",
+    "cli/trace.py",
+}
+# The custodian's code trusts no review or CI code (issue 5): it reads the decision and the
+# agreements as files, after CI has verified them.
+REVIEW_AND_CI = (
+    "cohortgate.review",
+    "cohortgate.applications",
+    "cohortgate.cli",
+    "cohortgate.site",
+    "cohortgate.changes",
+    "cohortgate.precommit",
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -40,3 +56,13 @@ def test_the_check_sees_imports() -> None:
         if (PACKAGE / rel).exists()
         for name in _imports(PACKAGE / rel)
     )
+
+
+def test_custodian_code_imports_no_review_or_ci_code() -> None:
+    offenders = {
+        path.relative_to(PACKAGE).as_posix(): sorted(
+            name for name in _imports(path) if name.startswith(REVIEW_AND_CI)
+        )
+        for path in sorted((PACKAGE / "custodian").rglob("*.py"))
+    }
+    assert {rel: names for rel, names in offenders.items() if names} == {}

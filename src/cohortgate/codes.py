@@ -65,11 +65,20 @@ def declare(
 # Importing the declaring modules fills the registry; keep this list in one place.
 def load_all() -> dict[str, Code]:
     from cohortgate import (  # noqa: F401
+        codes_agreements,
         codes_application,
         codes_catalog,
+        codes_deidentify,
+        codes_lifecycle,
         codes_loading,
         codes_privacy,
+        codes_release,
+        codes_review,
+        codes_review_github,
+        codes_rubric,
         codes_site,
+        codes_trace,
+        codes_vault,
     )
 
     return CODES

@@ -71,11 +71,17 @@ class Layout:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The nearest directory at or above ``start`` that holds ``catalog/`` and ``mkdocs.yml``."""
+    """The nearest directory at or above ``start`` that holds ``catalog/`` and ``mkdocs.yml``.
+
+    The search stops at the top of the git repository that ``start`` is in: a repository
+    nested in another (a test's, a benchmark's) is never mistaken for its parent.
+    """
     here = (start or Path.cwd()).resolve()
     for candidate in (here, *here.parents):
         if (candidate / "catalog").is_dir() and (candidate / "mkdocs.yml").is_file():
             return candidate
+        if (candidate / ".git").exists():
+            break
     return here
 
 

@@ -111,6 +111,11 @@ PSEUDONYMISED_AT_L2: frozenset[str] = frozenset({"patient_id", "visit_id"})
 TRACKING_MONTHS = 6
 MAX_EXTENSIONS = 2
 
+# R17: the data use agreement's emergency plan: a recipient reports a suspected leak within
+# this many hours. Common data-breach practice allows 72 h (GDPR art. 33); the cohort asks for
+# less because children's rare-disease data identify whole families (R29).
+LEAK_NOTICE_HOURS = 24
+
 # --- applications (issue 3) -------------------------------------------------------------------
 
 # R18: "higher levels (e.g. children's genetic data) only by local database access, remote

@@ -17,16 +17,29 @@ from pydantic import BaseModel
 
 from cohortgate.atomic import write_text
 from cohortgate.layout import Layout
+from cohortgate.models.agreement import SignedAgreements
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import InstitutionRegistry
+from cohortgate.models.lifecycle import ApplicantKeys, Event
+from cohortgate.models.release import ReleaseManifest
+from cohortgate.models.review import ChangeApproval, Decision, ScoreSheet
 from cohortgate.models.roster import Roster
+from cohortgate.models.rubric import Rubric
 from cohortgate.models.stats import DatasetStats
 
-# file name -> (model, title). Later issues add the review and event schemas.
+# file name -> (model, title).
 SCHEMA_MODELS: dict[str, tuple[type[BaseModel], str]] = {
     "roster.schema.json": (Roster, "cohortgate committee roster"),
+    "rubric.schema.json": (Rubric, "cohortgate review rubric (Table 1, R14, R34)"),
+    "review-sheet.schema.json": (ScoreSheet, "cohortgate score sheet (R13, R14)"),
+    "decision.schema.json": (Decision, "cohortgate decision on an application (R15)"),
+    "change-approval.schema.json": (ChangeApproval, "cohortgate chair's approval of a rule change"),
+    "agreements.schema.json": (SignedAgreements, "cohortgate signed agreements (R17)"),
+    "event.schema.json": (Event, "cohortgate lifecycle event (R19-R25)"),
+    "applicants.schema.json": (ApplicantKeys, "cohortgate applicants' signing keys"),
+    "release-manifest.schema.json": (ReleaseManifest, "cohortgate release manifest (R16-R18)"),
     "application.schema.json": (Application, "cohortgate data-access application"),
     "blacklist.schema.json": (Blacklist, "cohortgate blacklist (R25)"),
     "catalog-dataset.schema.json": (Dataset, "cohortgate catalog dataset"),

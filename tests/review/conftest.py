@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from git import Repo
 from review_keys import PEOPLE, Commit, Key, roster_data
+from review_world import World, build_world
 
 from cohortgate.models.roster import Roster
 
@@ -75,3 +76,9 @@ def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
         return repo.head.commit.hexsha
 
     return make
+
+
+@pytest.fixture
+def world(repo: Repo, commit: Commit, keys: dict[str, Key]) -> World:
+    """A repository with the real catalog and rubric, a test roster and two applications."""
+    return build_world(repo, commit, keys)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PEOPLE = ("alice", "bob", "carol", "mallory")  # mallory is never in the roster
+PEOPLE = ("alice", "bob", "carol", "mallory", "dave", "erin", "frank", "grace", "heidi")
+# mallory is never in the roster
 
 
 @dataclass(frozen=True)

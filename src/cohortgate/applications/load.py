@@ -25,6 +25,7 @@ from cohortgate.loading import Document, LoadError, load_yaml_file, require_mapp
 from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
+from cohortgate.models.review import Decision
 from cohortgate.parse_cache import ParseCache
 
 FORM = "application.yaml"
@@ -157,20 +158,22 @@ def misplaced(lay: Layout, path: Path, what: str, fix: str) -> Finding:
 
 
 def decision_of(folder: Path) -> str | None:
-    """The committee's decision on an application, or None while it is open.
+    """The decision recorded for an application (``decision.yaml``, the ``Decision`` model), or
+    None while it is open; a missing, unreadable or malformed file means "no decision".
 
-    PROVISIONAL (until decisions arrive with issue 4): ``<folder>/decision.yaml`` holding
-    ``decision: approve | revise | reject``; a missing or unreadable file means "no decision".
+    This reads the decision as data. Whether a chair signed it, with quorum and as the rubric's
+    rule allows, is ``cohortgate review``'s question: the review workflow asks it on the pull
+    request that adds the file, so the main branch holds only verified decisions.
     """
     path = folder / DECISION
     if not path.is_file() or path.is_symlink():
         return None
     try:
-        data = load_yaml_file(path).data
+        doc = load_yaml_file(path)
     except LoadError:
         return None
-    value = data.get("decision") if isinstance(data, dict) else None
-    return value if value in ("approve", "revise", "reject") else None
+    decision, _problems = check_model(doc, Decision)
+    return None if decision is None else decision.decision.value
 
 
 def load_blacklist(lay: Layout) -> tuple[Blacklist, Document | None, list[Finding]]:

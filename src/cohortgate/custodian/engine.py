@@ -6,9 +6,10 @@ SQL (joins, ``IN`` lists, ``COUNT(DISTINCT)``, ``CASE``, ``EXTRACT``, ``CAST``, 
 ``information_schema``) and ``?`` parameters. The DuckDB-specific parts are marked ``DuckDB:``
 below: connecting, bulk-loading numpy arrays through a registered view, and ``CHECKPOINT``.
 Column types are those of ``COHORT_SCHEMA`` (VARCHAR, DATE, INTEGER, DOUBLE); Spark SQL spells
-VARCHAR as STRING, so a Spark backend maps that one name. Only ``count`` takes outside values,
-and it binds them as parameters; table, column and dimension names come from the schema and
-``DIMENSIONS``, never from input.
+VARCHAR as STRING, so a Spark backend maps that one name. Only ``count`` and ``extract`` take
+outside values, and they bind them as parameters; table, column and dimension names come from
+the schema and ``DIMENSIONS``, never from input (``extract`` checks requested names against
+the schema and then uses the schema's spelling).
 
 Statistics count DISTINCT patients of a :class:`Population` -- patients whose (single,
 primary) diagnosis is one of its Orphanet codes, whose contributing institution is one of its
@@ -26,6 +27,15 @@ institutions, who gave broad consent and have not withdrawn it -- grouped by dim
   additive)
 
 A missing value (SQL NULL) is reported as ``MISSING``.
+
+Extraction (``extract``, R16 minimum necessary, R32 withdrawal) returns, per requested table,
+only the requested columns plus ``patient_id``, only for the patients of a
+:class:`CohortSelection`: broad consent given and not withdrawn, not in the opt-out list, every
+given inclusion field matched and not every given exclusion field matched. Within one field
+any listed value matches (``IN``; phenotypes and genes: ``EXISTS`` a row with one of them). Age
+at diagnosis is in full months (``_AGE_MONTHS``) divided by 12, both bounds inclusive. A
+patient needs a diagnosis row and a consent row. The opt-out list is bound as a registered
+one-column relation (DuckDB:), any size.
 """
 
 from __future__ import annotations
@@ -40,7 +50,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from cohortgate.cohort_schema import COHORT_SCHEMA
+from cohortgate.cohort_schema import COHORT_SCHEMA, CUSTODIAN_ONLY_TABLES
 from cohortgate.policy import AGE_BANDS
 
 REGENERATE = "regenerate it with `cohortgate cohort generate`"
@@ -49,6 +59,10 @@ MISSING = "unknown"
 
 class CohortError(Exception):
     """The cohort database cannot be used; the message says why and what to do."""
+
+
+class ExtractError(ValueError):
+    """A requested table or column is not in the cohort (or may never leave it)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,111 @@ WHERE d.orpha_code IN ({codes}) AND p.institution_id IN ({institutions})
   AND c.broad_consent_date IS NOT NULL AND c.withdrawal_date IS NULL
 """
 _LOAD_VIEW = "cohortgate_load"
+_OPT_OUT_VIEW = "cohortgate_opt_out"
+
+_AGE_MONTHS = (
+    "((EXTRACT(YEAR FROM d.diagnosis_date) - EXTRACT(YEAR FROM p.birth_date)) * 12"
+    " + EXTRACT(MONTH FROM d.diagnosis_date) - EXTRACT(MONTH FROM p.birth_date)"
+    " - CASE WHEN EXTRACT(DAY FROM d.diagnosis_date) < EXTRACT(DAY FROM p.birth_date)"
+    " THEN 1 ELSE 0 END)"
+)
+
+
+@dataclass(frozen=True)
+class CohortCriteria:
+    """Structured criteria; a patient matches when every given (non-empty) field matches."""
+
+    orpha_codes: tuple[str, ...] = ()
+    min_age_years: float | None = None
+    max_age_years: float | None = None
+    sexes: tuple[str, ...] = ()
+    hpo_ids: tuple[str, ...] = ()
+    genes: tuple[str, ...] = ()
+    diagnosed_from: str | None = None  # ISO date, inclusive
+    diagnosed_to: str | None = None  # ISO date, inclusive
+
+    @property
+    def empty(self) -> bool:
+        return self == CohortCriteria()
+
+
+@dataclass(frozen=True)
+class CohortSelection:
+    inclusion: CohortCriteria
+    exclusion: CohortCriteria | None = None
+
+
+def _criteria_sql(criteria: CohortCriteria) -> tuple[list[str], list[Any]]:
+    """One SQL condition per given field, with its parameters (values only, never names)."""
+    conditions: list[str] = []
+    params: list[Any] = []
+
+    def among(expr: str, values: tuple[str, ...]) -> None:
+        if values:
+            conditions.append(f"{expr} IN ({_placeholders(len(values))})")
+            params.extend(values)
+
+    among("d.orpha_code", criteria.orpha_codes)
+    among("p.sex", criteria.sexes)
+    if criteria.min_age_years is not None:
+        conditions.append(f"{_AGE_MONTHS} >= ?")
+        params.append(criteria.min_age_years * 12)
+    if criteria.max_age_years is not None:
+        conditions.append(f"{_AGE_MONTHS} <= ?")
+        params.append(criteria.max_age_years * 12)
+    for table, column, values in (
+        ("phenotype", "hpo_id", criteria.hpo_ids),
+        ("variant", "gene_symbol", criteria.genes),
+    ):
+        if values:
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM {table} x WHERE x.patient_id = p.patient_id"
+                f" AND x.{column} IN ({_placeholders(len(values))}))"
+            )
+            params.extend(values)
+    if criteria.diagnosed_from is not None:
+        conditions.append("d.diagnosis_date >= CAST(? AS DATE)")
+        params.append(criteria.diagnosed_from)
+    if criteria.diagnosed_to is not None:
+        conditions.append("d.diagnosis_date <= CAST(? AS DATE)")
+        params.append(criteria.diagnosed_to)
+    return conditions, params
+
+
+def _selection_sql(selection: CohortSelection, opt_out: bool) -> tuple[str, list[Any]]:
+    """``SELECT p.patient_id ...`` of the selected, consenting, not opted-out patients."""
+    where = ["c.broad_consent_date IS NOT NULL", "c.withdrawal_date IS NULL"]
+    if opt_out:
+        where.append(f"p.patient_id NOT IN (SELECT patient_id FROM {_OPT_OUT_VIEW})")
+    include, params = _criteria_sql(selection.inclusion)
+    where.extend(include)
+    if selection.exclusion is not None and not selection.exclusion.empty:
+        exclude, more = _criteria_sql(selection.exclusion)
+        # unknown (NULL) does not match an exclusion criterion: the patient stays
+        where.append(f"NOT COALESCE(({' AND '.join(exclude)}), FALSE)")
+        params.extend(more)
+    sql = (
+        "SELECT DISTINCT p.patient_id FROM patient p"
+        " JOIN diagnosis d ON d.patient_id = p.patient_id"
+        " JOIN consent c ON c.patient_id = p.patient_id"
+        f" WHERE {' AND '.join(where)}"
+    )
+    return sql, params
+
+
+def _plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A fetched column without a mask: NULL is None (strings), NaT (dates), NaN (numbers;
+    an integer column with NULLs becomes float64)."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.asarray(values)
+    if not values.mask.any():
+        return np.asarray(values.data)
+    kind = values.dtype.kind
+    if kind == "M":
+        return np.asarray(values.filled(np.datetime64("NaT")))
+    if kind in "iuf":
+        return np.asarray(np.ma.filled(values.astype(np.float64), np.nan))
+    return np.asarray(np.ma.filled(values.astype(object), None))
 
 
 def _placeholders(n: int) -> str:
@@ -286,3 +405,43 @@ class Engine:
 
     def population_size(self, population: Population) -> int:
         return self.count(population, ())[0][1]
+
+    # -- extraction (R16, R32) -------------------------------------------------------------
+
+    def extract(
+        self,
+        selection: CohortSelection,
+        variables: Mapping[str, Sequence[str]],
+        excluded_ids: Sequence[str] = (),
+    ) -> dict[str, dict[str, np.ndarray[Any, Any]]]:
+        """Per requested table: ``patient_id`` and the requested columns (schema order), only
+        for the selected patients (see the module doc), rows sorted. Dates come back as
+        ``datetime64``; NULLs as described in ``_plain``."""
+        for table, columns in variables.items():
+            if table not in COHORT_SCHEMA or table in CUSTODIAN_ONLY_TABLES:
+                raise ExtractError(f"the cohort has no table {table!r} that may be released")
+            unknown = [c for c in columns if c not in COHORT_SCHEMA[table]]
+            if unknown:
+                raise ExtractError(
+                    f"the cohort's table {table!r} has no column(s) {', '.join(unknown)}"
+                )
+        opted_out = [str(i) for i in dict.fromkeys(excluded_ids)]
+        chosen, params = _selection_sql(selection, bool(opted_out))
+        opt_out = {"patient_id": np.asarray(opted_out or [""], dtype=object)}
+        self._con.register(_OPT_OUT_VIEW, opt_out)  # DuckDB: scan a dict of numpy arrays
+        result: dict[str, dict[str, np.ndarray[Any, Any]]] = {}
+        try:
+            for table, columns in variables.items():
+                wanted = ["patient_id"] + [
+                    c for c in COHORT_SCHEMA[table] if c in set(columns) and c != "patient_id"
+                ]
+                order = ", ".join(str(i) for i in range(1, len(wanted) + 1))
+                sql = (
+                    f"SELECT {', '.join(f't.{c}' for c in wanted)} FROM {table} t"
+                    f" WHERE t.patient_id IN ({chosen}) ORDER BY {order}"
+                )
+                fetched = self._con.execute(sql, params).fetchnumpy()
+                result[table] = {c: _plain(fetched[c]) for c in wanted}
+        finally:
+            self._con.unregister(_OPT_OUT_VIEW)
+        return result

@@ -21,7 +21,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from cohortgate.models.common import IsoDate, NonEmpty, Slug, Strict
+from cohortgate.models.common import Email, IsoDate, NonEmpty, Slug, Strict
 from cohortgate.models.dataset import PrivacyLevel
 
 
@@ -76,6 +76,15 @@ class Member(Strict):
     github: GithubLogin = Field(description="GitHub login")
     ssh_key: SshEd25519Key = Field(description="'ssh-ed25519 AAAA… comment' public key line")
     principal: Principal = Field(description="Identity in the allowed-signers file (unique)")
+    emails: list[Email] = Field(
+        default_factory=list,
+        description="Institutional e-mail addresses the member uses elsewhere, e.g. as an"
+        " applicant: a member named on an applying team never reviews it (R13)",
+    )
+
+    def serves_on(self, day: date) -> bool:
+        """True when ``day`` lies within the term (both ends inclusive)."""
+        return date.fromisoformat(self.term_start) <= day <= date.fromisoformat(self.term_end)
 
     @field_validator("term_start", "term_end")
     @classmethod

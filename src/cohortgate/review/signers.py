@@ -149,21 +149,51 @@ def signer_line(member: Member, key: PublicKey) -> str:
     return f"{member.principal} {options} {key.openssh}"
 
 
+def _fingerprints_together(keys: dict[str, PublicKey]) -> dict[str, str] | None:
+    """``ssh-keygen -l`` over every key at once (one process, not one per member); None when it
+    refuses the file, so that the caller can find the culprit key by key."""
+    with tempfile.TemporaryDirectory(prefix="cohortgate-keys-") as tmp:
+        path = Path(tmp) / "keys.pub"
+        write_text(path, "".join(key.openssh + "\n" for key in keys.values()))
+        result = subprocess.run(
+            ["ssh-keygen", "-l", "-E", "sha256", "-f", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != len(keys):
+        return None
+    return {member: line.split()[1] for member, line in zip(keys, lines, strict=True)}
+
+
 def member_keys(roster: Roster, *, use_ssh_keygen: bool = True) -> dict[str, PublicKey]:
     """Every member's decoded key by member id; one RosterKeyError lists every bad member."""
     keys: dict[str, PublicKey] = {}
     problems: list[KeyProblem] = []
     for member in roster.members:
         try:
-            keys[member.id] = check_member_key(member, use_ssh_keygen=use_ssh_keygen)
+            keys[member.id] = check_member_key(member, use_ssh_keygen=False)
         except RosterKeyError as error:
             problems.extend(error.problems)
+    if use_ssh_keygen and not problems:
+        together = _fingerprints_together(keys)
+        for member in roster.members:
+            if together is None:  # slow path: name the member whose key ssh-keygen refuses
+                try:
+                    check_member_key(member)
+                except RosterKeyError as error:
+                    problems.extend(error.problems)
+            elif together[member.id] != keys[member.id].fingerprint:
+                problems.append(KeyProblem(member.id, "ssh-keygen computes another fingerprint"))
     if problems:
         raise RosterKeyError(problems)
     return keys
 
 
-def allowed_signers(roster: Roster, *, use_ssh_keygen: bool = True) -> str:
+def allowed_signers(
+    roster: Roster, *, use_ssh_keygen: bool = True, keys: dict[str, PublicKey] | None = None
+) -> str:
     """The allowed-signers file text for the roster, one line per member, in roster order."""
-    keys = member_keys(roster, use_ssh_keygen=use_ssh_keygen)
+    keys = keys if keys is not None else member_keys(roster, use_ssh_keygen=use_ssh_keygen)
     return "".join(signer_line(m, keys[m.id]) + "\n" for m in roster.members)

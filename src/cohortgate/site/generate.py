@@ -12,12 +12,14 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from cohortgate import codes_site as C
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
+from cohortgate.review.register import Notice
 from cohortgate.site import (
     apply_form,
     dictionary,
@@ -25,6 +27,7 @@ from cohortgate.site import (
     pages_catalog,
     pages_dataset,
     pages_reference,
+    pages_review,
     prose,
 )
 from cohortgate.site.html import front_matter
@@ -117,6 +120,10 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
     hpo_name = _hpo_names()
     schemas = sorted(lay.schemas.glob("*.json")) if lay.schemas.is_dir() else []
     apply = pages_apply.context(lay, catalog)
+    review, problems = pages_review.load(lay, _notices(lay))
+    findings += problems
+    if has_errors(problems):
+        return None, findings
     for lang in LANGS:
         root = stage / lang
         _copy_tree(lay.site_sources / "assets", root / "assets")
@@ -135,6 +142,10 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
         for path, text in pages_apply.pages(apply, lang).items():
             _write(root / path, text)
             result.pages += path.endswith(".md")
+        known = {d.id for d in datasets}
+        for path, text in pages_review.pages(review, institutions, known, lang).items():
+            _write(root / path, text)
+            result.pages += 1
         _write(
             root / "datasets" / "index.md",
             pages_catalog.page(datasets, institutions, catalog.stats, lang),
@@ -156,6 +167,13 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
     _swap(stage, final)
     seconds["pages"] = time.perf_counter() - started
     return result, findings
+
+
+def _notices(lay: Layout) -> list[Notice]:
+    """The approved projects whose decisions verify (git history, signatures, rules)."""
+    from cohortgate.review.register import approved_projects  # late: GitPython
+
+    return approved_projects(lay, date.today())
 
 
 def schemas_page(schemas: list[Path], lang: str) -> str:

@@ -1,10 +1,11 @@
 """A minimal PDF writer: one or more A4 pages of plain text, Chinese and English.
 
 Enough for the attachments of the example applications (a protocol, an ethics letter) that the
-repository generates itself instead of copying documents from elsewhere. Latin lines are set in
-Helvetica; lines with Chinese characters in STSong-Light, one of the Chinese fonts that PDF
-readers provide themselves (Adobe-GB1, addressed by UCS-2 codes through the predefined
-UniGB-UCS2-H CMap), so that nothing is embedded. Every structure a reader needs is there:
+repository generates itself instead of copying documents from elsewhere, and for the agreements
+the custodian prints for signature (``markdown_lines`` turns their Markdown into lines). Latin
+lines are set in Helvetica; lines with Chinese characters in STSong-Light, one of the Chinese
+fonts that PDF readers provide themselves (Adobe-GB1, addressed by UCS-2 codes through the
+predefined UniGB-UCS2-H CMap), so that nothing is embedded. Every structure a reader needs is there:
 catalog, page tree, fonts, content streams and a cross-reference table with exact offsets.
 """
 
@@ -68,21 +69,65 @@ _FONTS = (
 TEXT_WIDTH_EM = (PAGE_WIDTH - 2 * MARGIN) / FONT_SIZE
 
 
+def _width(text: str) -> float:
+    return sum(0.55 if _latin(c) else 1.0 for c in text)
+
+
+def _pieces(token: str, width_em: float) -> list[str]:
+    """``token`` as it is, or cut between characters when even a line of its own is too
+    narrow for it (a long digest, a path, a word without spaces)."""
+    if _width(token.rstrip()) <= width_em:
+        return [token]
+    pieces, piece, used = [], "", 0.0
+    for char in token:
+        if piece and not char.isspace() and used + _width(char) > width_em:
+            pieces.append(piece)
+            piece, used = "", 0.0
+        piece += char
+        used += _width(char)
+    return [*pieces, piece]
+
+
 def wrap(text: str, width_em: float = TEXT_WIDTH_EM) -> list[str]:
     """``text`` broken into lines that fit the page: between words in Latin text, between any
-    two characters in Chinese text."""
+    two characters in Chinese text, and inside a word only when it is wider than a line."""
     tokens = re.findall(r"[\u0000-\u00ff]+?(?:\s+|$|(?=[^\u0000-\u00ff]))|[^\u0000-\u00ff]", text)
     lines: list[str] = []
     line, used = "", 0.0
-    for token in tokens:
-        width = sum(0.55 if _latin(c) else 1.0 for c in token.rstrip())
-        if line and used + width > width_em:
+    for token in (piece for whole in tokens for piece in _pieces(whole, width_em)):
+        if line and used + _width(token.rstrip()) > width_em:
             lines.append(line.rstrip())
             line, used = "", 0.0
         line += token
-        used += sum(0.55 if _latin(c) else 1.0 for c in token)
+        used += _width(token)
     if line.strip() or not lines:
         lines.append(line.rstrip())
+    return lines
+
+
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark's backslash escapes
+_HEADING = re.compile(r"^#{1,6} +(.*)$")
+_ITEM = re.compile(r"^( *)([-*+]|\d+[.)]) +(.*)$")
+
+
+def markdown_lines(markdown: str) -> list[str]:
+    """Simple Markdown (headings, paragraphs of one line, list items; no inline markup but
+    backslash escapes) as plain lines that fit the page: heading marks and escapes removed,
+    list items keep their marks and indent their continuation lines, blank lines collapse."""
+    lines: list[str] = []
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if not line:
+            if lines and lines[-1]:
+                lines.append("")
+        elif heading := _HEADING.match(line):
+            lines += wrap(_UNESCAPE.sub(r"\1", heading[1]))
+        elif item := _ITEM.match(line):
+            lead = f"{item[1]}{item[2]} "
+            body = wrap(_UNESCAPE.sub(r"\1", item[3]), TEXT_WIDTH_EM - 0.55 * len(lead))
+            lines += [lead + body[0], *(" " * len(lead) + rest for rest in body[1:])]
+        else:
+            lines += wrap(_UNESCAPE.sub(r"\1", line))
     return lines
 
 

@@ -1,0 +1,316 @@
+"""`cohortgate review` on an application with 12 signed score sheets, as a whole process, in a
+repository with 1,000 applications and 10,000 commits; and how it grows with the history.
+
+The repository (``benchmarks.review_repo``): the real catalog and rubric, a roster of 12
+members with keys made by ssh-keygen, 1,000 applications, a history written by git fast-import
+(filler commits changing other applications) and, last, the 12 sheets of the target
+application, each in its own SSH-signed commit. All 12 sign-offs are valid.
+
+Peer: git alone verifying the same 12 signatures against the same keys, in one process::
+
+    git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=F log --no-walk --format=%G?%GS SHAS
+
+(and, beside it, ``git verify-commit`` once per commit). cohortgate does much more: loads and
+checks the roster and rubric of the base commit, generates and checks the allowed-signers file,
+finds the last change of every sheet, checks that each signed commit touches only its sheet and
+that the sheet is unchanged since, the digests of the application's files, exclusions, quorum,
+the computed indicators from the catalog statistics, the fee and the scores.
+Goal: under 2 s (median, warm) at 10,000 commits. Medians of interleaved runs.
+
+    python -m benchmarks.bench_review [--applications 1000] [--commits 10000]
+        [--sizes 1000,3000,10000,30000] [--buried 5000] [--repeats 5] [--profile]
+
+"Cold" is the first run on a freshly built repository and runs with the parse cache
+(``build/cache/`` in the repository) emptied before each; "warm" the runs after. ``--buried N``
+also measures the main size with the sheets followed by N later commits (other pull requests
+merged since), where finding each sheet's last change walks back through them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, Usage, child_usage, report, save
+from benchmarks.review_repo import GIT_ENV, TODAY, ReviewRepo, build, make_keys
+
+GOAL_SECONDS = 2.0
+TIME = Path("/usr/bin/time")  # GNU time: each program's own peak RSS (see ``usage``)
+WORK = ROOT / "build" / "benchmarks"
+
+
+def program(name: str, module: str) -> list[str]:
+    """The console script beside this interpreter (how users run it), else ``-m module``."""
+    script = Path(sys.executable).parent / name
+    return [str(script)] if script.exists() else [sys.executable, "-m", module]
+
+
+def child_env() -> dict[str, str]:
+    """The children import cohortgate from this checkout and see no git configuration."""
+    return {"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", **GIT_ENV}
+
+
+def review_argv(repo: ReviewRepo) -> list[str]:
+    return [
+        *program("cohortgate", "cohortgate"),
+        "review",
+        repo.target,
+        "--base",
+        "HEAD",
+        "--format",
+        "json",
+        "--today",
+        TODAY,
+    ]
+
+
+def peer_argv(repo: ReviewRepo) -> list[str]:
+    """git alone: the 12 signatures verified in one ``git log`` process."""
+    options = ["-c", "gpg.format=ssh", "-c", f"gpg.ssh.allowedSignersFile={repo.allowed_signers}"]
+    return ["git", *options, "log", "--no-walk=unsorted", "--format=%H %G? %GS", *repo.sheet_shas]
+
+
+def verify_commit_argv(repo: ReviewRepo) -> list[str]:
+    """git alone: ``git verify-commit`` once per commit, as one shell child."""
+    options = f"-c gpg.format=ssh -c gpg.ssh.allowedSignersFile='{repo.allowed_signers}'"
+    loop = (
+        f"for c in {' '.join(repo.sheet_shas)}; do git {options} verify-commit $c || exit 3; done"
+    )
+    return ["sh", "-c", loop]
+
+
+def usage(argv: list[str], env: dict[str, str], cwd: Path) -> Usage:
+    """``child_usage``, with the peak RSS that GNU time reports for the program itself.
+
+    A child forked from this process starts with ``ru_maxrss`` at this process's RSS (Linux
+    keeps the high-water mark across exec), which here holds the fast-import stream; GNU time,
+    a small process, forks the program instead."""
+    if not TIME.exists():
+        return child_usage(argv, env, cwd)
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        used = child_usage([str(TIME), "-f", "%M", "-o", rss.name, *argv], env, cwd)
+        used.rss_mb = int(rss.read().strip().splitlines()[-1]) / 1024
+    return used
+
+
+def empty_cache(repo: ReviewRepo) -> None:
+    shutil.rmtree(repo.root / "build" / "cache", ignore_errors=True)
+
+
+def discard(repo: ReviewRepo) -> None:
+    shutil.rmtree(repo.root)
+    repo.allowed_signers.unlink(missing_ok=True)
+
+
+def check_review(repo: ReviewRepo, out: str) -> dict[str, Any]:
+    import json
+
+    data: dict[str, Any] = json.loads(out)
+    statuses = [s["status"] for s in data["signoffs"]]
+    if statuses != ["valid"] * len(repo.sheet_shas) or data["findings"]:
+        codes = sorted({f["code"] for f in data["findings"]})
+        raise SystemExit(f"review did not accept the 12 sheets: {statuses} {codes}")
+    return data
+
+
+def check_peer(repo: ReviewRepo, out: str) -> None:
+    lines = out.strip().splitlines()
+    good = [line for line in lines if line.split()[1:2] == ["G"]]
+    if len(good) != len(repo.sheet_shas):
+        raise SystemExit(f"git did not find {len(repo.sheet_shas)} good signatures: {lines}")
+
+
+@dataclass
+class Runs:
+    warm: list[Usage]
+    peer: list[Usage]
+    first: Usage | None = None
+    cold: list[Usage] | None = None
+    verify: list[Usage] | None = None
+
+
+def median(runs: Sequence[Usage], field: str) -> float:
+    values: list[float] = [getattr(run, field) for run in runs]
+    return statistics.median(values)
+
+
+def measure(repo: ReviewRepo, repeats: int, full: bool) -> Runs:
+    """Interleaved runs (a change in machine load hits all alike). ``full`` adds the first run,
+    cold-cache runs and the per-commit ``verify-commit`` peer."""
+    env, ours = child_env(), review_argv(repo)
+    runs = Runs([], [], cold=[] if full else None, verify=[] if full else None)
+    empty_cache(repo)
+    first = usage(ours, env, cwd=repo.root)
+    check_review(repo, first.out)
+    check_peer(repo, usage(peer_argv(repo), env, cwd=repo.root).out)
+    runs.first = first
+    for _ in range(repeats):
+        runs.warm.append(usage(ours, env, cwd=repo.root))
+        runs.peer.append(usage(peer_argv(repo), env, cwd=repo.root))
+        if runs.cold is not None and runs.verify is not None:
+            empty_cache(repo)
+            runs.cold.append(usage(ours, env, cwd=repo.root))  # and warms it again
+            runs.verify.append(usage(verify_commit_argv(repo), env, cwd=repo.root))
+    return runs
+
+
+def line(runs: Sequence[Usage]) -> str:
+    wall, cpu, rss = (median(runs, f) for f in ("wall", "cpu", "rss_mb"))
+    return f"{wall:.3f} s wall, {cpu:.3f} s CPU, peak RSS {rss:.0f} MB"
+
+
+def slope(points: Sequence[tuple[int, float]]) -> float:
+    """Least-squares seconds per commit."""
+    xs, ys = [float(x) for x, _ in points], [y for _, y in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else 0.0
+
+
+def profile(repo: ReviewRepo, top: int = 20) -> list[tuple[str, str]]:
+    """One run under cProfile: the cohortgate functions with the most cumulative time."""
+    import pstats
+
+    out = WORK / "review.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "cohortgate"]
+    child_usage(
+        [*argv, *review_argv(repo)[len(program("cohortgate", "cohortgate")) :]],
+        child_env(),
+        cwd=repo.root,
+    )
+    table = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    total = max(ct for _, _, _, ct, _ in table.values())
+    rows = [("profiled run, total", f"{total:.2f} s (cProfile adds overhead)")]
+    imports = [ct for (f, _, n), (_, _, _, ct, _) in table.items() if n == "_find_and_load"]
+    rows.append(("  of which imports (outermost)", f"{max(imports, default=0):.2f} s"))
+    ours = [
+        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{ln} {name}")
+        for (f, ln, name), (_, nc, _, ct, _) in table.items()
+        if "/src/cohortgate/" in f
+    ]
+    for ct, calls, where in sorted(ours, reverse=True)[:top]:
+        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=1000)
+    parser.add_argument("--commits", type=int, default=10_000, help="the main size")
+    parser.add_argument("--sizes", default="1000,3000,10000,30000", help="history lengths")
+    parser.add_argument("--buried", type=int, default=5000, help="later commits (0: skip)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--profile", action="store_true", help="always profile one run")
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s} | {args.commits})
+
+    growth: list[dict[str, Any]] = []
+    main_runs: Runs | None = None
+    main_repo: ReviewRepo | None = None
+    with tempfile.TemporaryDirectory(prefix="cohortgate-bench-keys-") as tmp:
+        keys = make_keys(Path(tmp))
+        for size in sizes:
+            repo = build(WORK / f"review-repo-{size}", keys, args.applications, size, 0, args.seed)
+            runs = measure(repo, args.repeats, full=size == args.commits)
+            growth.append(
+                {
+                    "commits": size,
+                    "build_s": round(repo.build_seconds, 2),
+                    "review_median_s": round(median(runs.warm, "wall"), 4),
+                    "review_cpu_s": round(median(runs.warm, "cpu"), 4),
+                    "review_rss_mb": round(median(runs.warm, "rss_mb"), 1),
+                    "peer_median_s": round(median(runs.peer, "wall"), 4),
+                }
+            )
+            print(f"  {size:>7,} commits: {growth[-1]}", file=sys.stderr)
+            if size == args.commits:
+                main_runs, main_repo = runs, repo
+            else:
+                discard(repo)
+        buried: dict[str, Any] | None = None
+        if args.buried:
+            total = args.commits + args.buried
+            repo = build(
+                WORK / "review-repo-buried", keys, args.applications, total, args.buried, args.seed
+            )
+            runs = measure(repo, args.repeats, full=False)
+            buried = {
+                "commits": total,
+                "after_sheets": args.buried,
+                "review_median_s": round(median(runs.warm, "wall"), 4),
+                "review_cpu_s": round(median(runs.warm, "cpu"), 4),
+                "peer_median_s": round(median(runs.peer, "wall"), 4),
+            }
+            discard(repo)
+    assert main_runs is not None and main_repo is not None
+    assert main_runs.first is not None and main_runs.cold and main_runs.verify
+    ours_t, peer_t = median(main_runs.warm, "wall"), median(main_runs.peer, "wall")
+    ok = ours_t < GOAL_SECONDS
+    fit = slope([(g["commits"], g["review_median_s"]) for g in growth])
+    cpu_fit = slope([(g["commits"], g["review_cpu_s"]) for g in growth])
+    peer_fit = slope([(g["commits"], g["peer_median_s"]) for g in growth])
+    table = "; ".join(
+        f"{g['commits']:,}: {g['review_median_s']:.3f} s wall / {g['review_cpu_s']:.3f} s CPU "
+        f"(peer {g['peer_median_s']:.3f} s, {g['review_rss_mb']:.0f} MB)"
+        for g in growth
+    )
+    rows = [
+        (
+            "repository",
+            f"{args.applications:,} applications, {main_repo.commits:,} commits, 12 members, "
+            f"12 SSH-signed sheets at the tip (built in {main_repo.build_seconds:.1f} s)",
+        ),
+        ("command (cwd: the repository)", " ".join(["cohortgate", *review_argv(main_repo)[1:]])),
+        (
+            "peer command",
+            "git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=F log "
+            "--no-walk=unsorted --format='%H %G? %GS' <12 shas>",
+        ),
+        ("machine load (1 min)", f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"),
+        ("cohortgate review, first run (cold)", line([main_runs.first])),
+        ("cohortgate review, cache emptied before each, median", line(main_runs.cold)),
+        ("cohortgate review, warm, median", f"{line(main_runs.warm)} (goal < {GOAL_SECONDS} s)"),
+        ("runs, warm (s)", ", ".join(f"{r.wall:.3f}" for r in main_runs.warm)),
+        ("git log %G? of the 12 commits (peer), median", line(main_runs.peer)),
+        ("git verify-commit x 12, median", line(main_runs.verify)),
+        ("ratio review / peer (git log)", f"{ours_t / peer_t:.1f}x wall"),
+        (
+            "ratio review / verify-commit x 12",
+            f"{ours_t / median(main_runs.verify, 'wall'):.1f}x wall",
+        ),
+        ("growth: warm median by history length", table),
+        (
+            "growth: slope (least squares)",
+            f"review {fit * 1e6:.1f} ms wall, {cpu_fit * 1e6:.1f} ms CPU per 1,000 commits; "
+            f"peer {peer_fit * 1e6:.1f} ms wall",
+        ),
+    ]
+    if buried is not None:
+        rows.append(
+            (
+                f"sheets followed by {args.buried:,} later commits ({buried['commits']:,} in all)",
+                f"{buried['review_median_s']:.3f} s wall, {buried['review_cpu_s']:.3f} s CPU "
+                f"(peer {buried['peer_median_s']:.3f} s)",
+            )
+        )
+    if args.profile or not ok:
+        rows += profile(main_repo)
+    data: dict[str, Any] = dict(report("committee review of one application", rows))
+    data["growth"] = growth
+    data["buried"] = buried
+    data["goal_met"] = ok
+    save("review", data)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""``cohortgate release SUBMISSION --recipient age1…``: the custodian's release (R16–R18,
+R25, R28, R31, R32). Runs on the custodian's machine only.
+
+Refuses, with the reason and exit 1, an application that is not approved for its current
+version, whose agreements are not signed, whose team has a blacklisted member or whose access
+period is over; a requested variable the cohort lacks; a cohort file that is not a DuckDB
+database; a release the re-identification gate refuses. Exit 2: the vault cannot be used
+(tampered log, missing key, permissions) or bad arguments. Nothing is written unless the
+whole release succeeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cohortgate.cli import options
+
+NAME = "release"
+HELP = "数据管理员：生成一次数据发布（最小必要、去标识化、重识别检测、水印、加密） / make a release"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submission", metavar="SUBMISSION", help="application id or folder")
+    parser.add_argument("--recipient", metavar="AGE1…", help="the recipient's age public key")
+    parser.add_argument("--cohort", type=Path, help="the cohort database (default: custodian/)")
+    parser.add_argument("--vault", type=Path, help="the vault (default: custodian/vault)")
+    parser.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
+    parser.add_argument(
+        "--start", metavar="YYYY-MM-DD", help="first day of access (default: today)"
+    )
+    parser.add_argument("--k", type=int, default=None, help="k-anonymity (default: policy)")
+    parser.add_argument("--l", type=int, default=None, help="l-diversity (default: policy)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="how findings are printed"
+    )
+    options.add_root(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cohortgate.custodian.release.command import ReleaseUsageError, run_release
+
+    try:
+        return run_release(args)
+    except ReleaseUsageError as exc:
+        print(f"cohortgate release: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,117 @@
+"""May this application receive data today? The custodian's checks before any extraction.
+
+The decision's signature, quorum and rule are verified by ``cohortgate review`` in CI on the
+pull request that adds it, so the main branch holds only verified decisions; here the custodian
+checks what the decision says and that it is about the application as it stands (the SHA-256
+of its reviewed files), that both agreements are signed (R17), that nobody on the team is
+blacklisted (R25) and that the access period has not ended (R19, R20). This module reads files
+only; it imports nothing from the review or CI code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from cohortgate import codes_release as C
+from cohortgate.custodian.release.agreements import check_agreements
+from cohortgate.findings import Finding, has_errors
+from cohortgate.loading import LoadError, load_yaml_file
+from cohortgate.modelcheck import check_model
+from cohortgate.models.application import Application
+from cohortgate.models.blacklist import Blacklist, BlacklistScope
+from cohortgate.models.review import Decision, Outcome
+
+# Files and folders written after the review; everything else in the folder is what was decided.
+AFTER_REVIEW = ("reviews/", "events/", "agreements/", "releases/")
+AFTER_REVIEW_FILES = ("decision.yaml", "agreements.yaml")
+
+
+@dataclass(frozen=True)
+class Approved:
+    app: Application
+    decision: Decision
+    folder: Path
+    display: str  # the folder relative to the repository root
+
+
+def reviewed_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every reviewed file of the folder (the rule of ``review.digest``)."""
+    found: dict[str, str] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(folder).as_posix()
+        if rel in AFTER_REVIEW_FILES or rel.startswith(AFTER_REVIEW):
+            continue
+        found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def _load(
+    path: Path, display: str, model: type[Application] | type[Decision] | type[Blacklist]
+) -> tuple[object | None, list[Finding]]:
+    try:
+        doc = load_yaml_file(path, display)
+    except LoadError as exc:
+        return None, [exc.finding]
+    return check_model(doc, model)
+
+
+def approved(root: Path, folder: Path, today: date) -> tuple[Approved | None, list[Finding]]:
+    """The approved application of ``folder``, or None and why not."""
+    display = folder.resolve().relative_to(root.resolve()).as_posix()
+    app, findings = _load(folder / "application.yaml", f"{display}/application.yaml", Application)
+    if not isinstance(app, Application):
+        return None, findings
+    where = f"{display}/decision.yaml"
+    if not (folder / "decision.yaml").is_file():
+        return None, [C.NO_APPROVAL.at(where, problem=f"{app.id} has no decision yet")]
+    decision, problems = _load(folder / "decision.yaml", where, Decision)
+    if not isinstance(decision, Decision):
+        return None, problems
+    if decision.application != app.id:
+        problem = f"decision.yaml decides {decision.application}, not {app.id}"
+        return None, [C.NO_APPROVAL.at(where, problem=problem)]
+    if decision.decision is not Outcome.APPROVE:
+        problem = f"{app.id} was decided '{decision.decision.value}' in {decision.quarter}"
+        return None, [C.NO_APPROVAL.at(where, problem=problem)]
+    current = reviewed_digests(folder)
+    if dict(decision.files) != current:
+        changed = sorted(
+            n for n in set(current) | set(decision.files) if current.get(n) != decision.files.get(n)
+        )
+        problem = f"the application changed after the decision ({', '.join(changed)})"
+        return None, [C.NO_APPROVAL.at(where, problem=problem)]
+    result = Approved(app, decision, folder, display)
+    findings = check_agreements(folder)
+    findings += blacklisted(root, app)
+    return (result if not has_errors(findings) else None), findings
+
+
+def blacklisted(root: Path, app: Application) -> list[Finding]:
+    path = root / "rubric" / "blacklist.yaml"
+    if not path.is_file():
+        return []
+    blacklist, findings = _load(path, "rubric/blacklist.yaml", Blacklist)
+    if not isinstance(blacklist, Blacklist):
+        return findings
+    team = [app.applicant, *app.team]
+    emails = {p.email.casefold() for p in team}
+    institutions = {p.institution for p in team}
+    requested = {d.dataset for d in app.datasets}
+    for entry in blacklist.entries:
+        if entry.scope is BlacklistScope.LISTED and not requested & set(entry.datasets):
+            continue
+        who = None
+        if entry.person_email and entry.person_email.casefold() in emails:
+            who = entry.person_email
+        elif entry.institution and entry.institution in institutions:
+            who = f"institution {entry.institution}"
+        if who:
+            findings.append(
+                C.BLACKLISTED.at(
+                    "rubric/blacklist.yaml", who=who, since=entry.listed_on, reason=entry.reason
+                )
+            )
+    return findings

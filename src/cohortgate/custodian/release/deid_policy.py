@@ -1,0 +1,24 @@
+"""The L2 de-identification's policy numbers (R5, R24), in one commented place.
+
+They live here, beside the release code, rather than in ``cohortgate.policy`` while that module
+is being edited by others; the lead may move them.
+"""
+
+from __future__ import annotations
+
+# Largest date shift, in days, either way. Each patient's dates move by one keyed offset in
+# [-MAX, -1] or [1, MAX] (never 0, so that no patient keeps true dates). Half a year: large
+# enough that a shifted birth or diagnosis date no longer matches a known event (the HIPAA
+# expert-determination practice and Hripcsak et al. 2016 use shifts of up to a year), small
+# enough to keep seasons of onset roughly in place for paediatric studies. Intervals within a
+# patient are exact whatever the shift. Set by the release helper of issue 5.
+MAX_SHIFT_DAYS = 182
+
+# Bits of the keyed pseudonym (HMAC-SHA-256 truncated). Issue 5 asks for at least 80 bits;
+# 128 keeps collisions negligible (birthday bound 2^64) for any cohort size. Hex encoded.
+PSEUDONYM_BITS = 128
+
+# Largest share of records that generalisation may suppress to reach k and l (ARX's default
+# suppression limit for health data releases is of this order; El Emam suggests at most 5 %
+# so that analyses are not biased). The DRB may lower it per release.
+MAX_SUPPRESSION = 0.05

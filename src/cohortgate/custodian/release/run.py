@@ -1,0 +1,210 @@
+"""``cohortgate release SUBMISSION``: the custodian's whole release, or nothing.
+
+1. checks (``approval``): approved for this version, both agreements signed, nobody on the team
+   blacklisted, the access period not over, a valid age recipient (unless enclave);
+2. computes the release in memory (``pipeline``) with fresh per-release keys, and refuses it
+   when the re-identification gate does (the report names what to generalise);
+3. only then writes: the vault (keys, members, trace arrays, metadata; every step in its
+   hash-chained log), the encrypted package into the custodian's outbox (or the enclave
+   workspace), and last the public manifest ``<application>/releases/<release-id>.yaml``.
+   Each file is written atomically; an interrupted or refused run leaves no package and no
+   manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from cohortgate import atomic
+from cohortgate import codes_release as C
+from cohortgate.catalog.load import load_catalog
+from cohortgate.custodian.engine import CohortError, ExtractError
+from cohortgate.custodian.release.approval import approved
+from cohortgate.custodian.release.deidentify import DeidentifyError, finding_for
+from cohortgate.custodian.release.generalise import GeneralisationError
+from cohortgate.custodian.release.package import package
+from cohortgate.custodian.release.pipeline import Prepared, manifest_risk, prepare
+from cohortgate.custodian.release.vault import ReleaseKeys, Vault
+from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.findings import Finding, has_errors
+from cohortgate.layout import Layout
+from cohortgate.models.application import Application
+from cohortgate.models.release import Package, ReleasedVariable, ReleaseManifest
+from cohortgate.policy import TRACKING_MONTHS
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class ReleaseOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    release_id: str | None = None
+    manifest: Path | None = None
+    package: Path | None = None
+    workspace: Path | None = None
+    prepared: Prepared | None = None
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover
+
+
+def next_release_id(folder: Path, vault: Vault, application: str) -> str:
+    """``R-<year>-<nnnn>-<mm>``: one more than any release of the application so far."""
+    stem = "R-" + application.removeprefix("A-")
+    taken = {p.stem for p in (folder / "releases").glob(f"{stem}-*.yaml")}
+    taken |= {r for r in vault.releases() if r.startswith(stem + "-")}
+    number = max((int(r.rsplit("-", 1)[1]) for r in taken), default=0) + 1
+    return f"{stem}-{number:02d}"
+
+
+def _check_recipient(recipient: str | None, where: str) -> list[Finding]:
+    if recipient is None:
+        return [C.BAD_RECIPIENT.at(where, problem="no recipient key given (--recipient age1…)")]
+    try:
+        package({"check": b""}, [recipient])
+    except ValueError as exc:
+        return [C.BAD_RECIPIENT.at(where, problem=str(exc))]
+    return []
+
+
+def release(
+    lay: Layout,
+    folder: Path,
+    *,
+    cohort: Path,
+    vault: Vault,
+    recipient: str | None,
+    today: date,
+    start: date | None = None,
+    policy: RiskPolicy = DEFAULT_RISK_POLICY,
+    excluded_ids: Sequence[str] = (),
+    step: Step = lambda _text: None,
+) -> ReleaseOutcome:
+    outcome = ReleaseOutcome()
+    step("checking the approval, the agreements and the blacklist")
+    found, findings = approved(lay.root, folder, today)
+    outcome.findings += findings
+    if found is None:
+        return outcome
+    app, display = found.app, found.display
+    start = start or today
+    end = add_months(start, TRACKING_MONTHS)
+    if today > end:
+        outcome.findings.append(
+            C.PERIOD_OVER.at(display, end=end.isoformat(), today=today.isoformat())
+        )
+        return outcome
+    catalog, _problems = load_catalog(lay, with_stats=False)
+    datasets = {d.dataset.id: d.dataset for d in catalog.datasets}
+    keys = ReleaseKeys.generate()
+    release_id = next_release_id(folder, vault, app.id)
+    outcome.release_id = release_id
+    step(f"extracting and de-identifying {release_id}")
+    try:
+        prepared = prepare(app, datasets, cohort, keys, policy, excluded_ids, where=release_id)
+    except CohortError as exc:
+        outcome.findings.append(C.COHORT_UNUSABLE.at(display, problem=str(exc)))
+        return outcome
+    except (ExtractError, DeidentifyError, GeneralisationError) as exc:
+        made = finding_for(exc, f"{display}/application.yaml")
+        outcome.findings.append(made or C.COHORT_UNUSABLE.at(display, problem=str(exc)))
+        return outcome
+    outcome.prepared = prepared
+    outcome.findings += prepared.findings
+    if has_errors(prepared.findings):
+        return outcome  # the gate refused: nothing is written
+    if not prepared.enclave:
+        outcome.findings += _check_recipient(recipient, display)
+        if has_errors(outcome.findings):
+            return outcome
+    step(f"writing {release_id}")
+    _write(
+        lay, folder, vault, app, release_id, keys, prepared, recipient, (today, start, end), outcome
+    )
+    return outcome
+
+
+def _write(
+    lay: Layout,
+    folder: Path,
+    vault: Vault,
+    app: Application,
+    release_id: str,
+    keys: ReleaseKeys,
+    prepared: Prepared,
+    recipient: str | None,
+    days: tuple[date, date, date],
+    outcome: ReleaseOutcome,
+) -> None:
+    """Everything is computed and validated first (the package, the manifest); then the vault,
+    the package or workspace, and last the manifest are written."""
+    today, start, end = days
+    sealed = None if prepared.enclave else package(prepared.files, [recipient or ""])
+    target = lay.custodian / "outbox" / f"{release_id}.tar.age"
+    manifest = ReleaseManifest(
+        release=release_id,
+        application=app.id,
+        privacy_level=prepared.level,
+        delivery=app.delivery,
+        variables=[
+            ReleasedVariable(table=t, name=n, treatment=tr) for t, n, tr in prepared.variables
+        ],
+        rows=prepared.rows,
+        files={name: hashlib.sha256(data).hexdigest() for name, data in prepared.files.items()},
+        package=None
+        if sealed is None
+        else Package(
+            name=target.name, sha256=hashlib.sha256(sealed).hexdigest(), bytes=len(sealed)
+        ),
+        recipient=None if prepared.enclave else recipient,
+        risk=manifest_risk(prepared),
+        access_start=start.isoformat(),
+        access_end=end.isoformat(),
+        created_on=today.isoformat(),
+        vault_log_head="0" * 64,  # the real head once the vault is written
+        enclave=prepared.enclave,
+    )
+    vault.new_release(release_id, app.id, keys)
+    vault.record_members(release_id, prepared.members)
+    for table, arrays in prepared.trace.items():
+        vault.record_arrays(release_id, f"trace-{table.replace('_', '-')}", arrays)
+    meta = {"application": app.id, "recipient": recipient, "plans": prepared.plans}
+    vault.record_release(release_id, {**meta, "tables": sorted(prepared.trace)})
+    if sealed is None:
+        workspace = lay.custodian / "enclave" / release_id
+        workspace.mkdir(parents=True, mode=0o700, exist_ok=True)
+        for name, data in prepared.files.items():
+            atomic.write_bytes(workspace / name, data, mode=0o600)
+        outcome.workspace = workspace
+        rows = sum(prepared.rows.values())
+        outcome.findings.append(
+            C.ENCLAVE_ONLY.at(release_id, release=release_id, rows=rows, tables=len(prepared.rows))
+        )
+    else:
+        target.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        atomic.write_bytes(target, sealed, mode=0o600)
+        outcome.package = target
+    manifest = manifest.model_copy(update={"vault_log_head": vault.head()})
+    path = folder / "releases" / f"{release_id}.yaml"
+    text = (
+        f"# 数据发布清单 / Release manifest {release_id} (no participant-level data)\n"
+        + yaml.safe_dump(
+            manifest.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False
+        )
+    )
+    atomic.write_text(path, text)
+    outcome.manifest = path

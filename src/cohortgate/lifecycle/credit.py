@@ -1,0 +1,134 @@
+"""The credit record (R22, R25): what each applicant and each institution did with data before.
+
+Counted from the replayed lifecycles, never from anything an applicant writes alone:
+
+- ``on_time_outputs`` / ``late_outputs``: outputs events, on or after the end of the tracking
+  period (extensions included) at the time they were filed;
+- ``missing_outputs``: expiry events (R21);
+- ``verified_destructions``: destruction-verified events (one per release);
+- ``violations``: violation events; counted for the application's applicant and institution
+  and for the person and institution the proposed blacklist entry names;
+- ``earlier_approvals``: valid approving decisions.
+
+A person is their e-mail (lower case); the record of an application's applicant is the
+applicant's own, with the violations of their institution added (each violation event once):
+a leak at an institution bears on every application from it (R25).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from git import Commit, Repo
+
+from cohortgate.layout import Layout
+from cohortgate.lifecycle.history import (
+    Lifecycle,
+    lifecycles,
+    signed_decision_judge,
+    trusted_signers,
+)
+from cohortgate.models.application import Application
+from cohortgate.models.review import Outcome
+from cohortgate.review.indicators import CreditRecord
+
+
+@dataclass
+class _Tally:
+    on_time: set[str] = field(default_factory=set)  # application ids
+    late: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
+    verified: set[str] = field(default_factory=set)  # event paths
+    violations: set[str] = field(default_factory=set)  # event paths
+    approvals: set[str] = field(default_factory=set)  # application ids
+
+    def record(self, without: str | None = None) -> CreditRecord:
+        """The counts, leaving out application ``without`` (the one being scored)."""
+
+        def ids(items: set[str]) -> int:
+            return len(items - {without} if without else items)
+
+        def events(paths: set[str]) -> int:
+            return len({p for p in paths if without is None or f"/{without}/" not in p})
+
+        return CreditRecord(
+            on_time_outputs=ids(self.on_time),
+            late_outputs=ids(self.late),
+            missing_outputs=ids(self.missing),
+            verified_destructions=events(self.verified),
+            violations=events(self.violations),
+            earlier_approvals=ids(self.approvals),
+        )
+
+
+@dataclass
+class CreditLedger:
+    """Credit by applicant e-mail (lower case) and by institution id."""
+
+    by_email: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+    by_institution: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+
+    def person(self, email: str, without: str | None = None) -> CreditRecord:
+        tally = self.by_email.get(email.lower())
+        return tally.record(without) if tally else CreditRecord()
+
+    def institution(self, institution: str, without: str | None = None) -> CreditRecord:
+        tally = self.by_institution.get(institution)
+        return tally.record(without) if tally else CreditRecord()
+
+    def credit_for(self, app: Application) -> CreditRecord:
+        """The record the rubric scores for ``app``: its applicant's history (other
+        applications only), with violations at the applicant's institution added."""
+        person = self.by_email.get(app.applicant.email.lower(), _Tally())
+        place = self.by_institution.get(app.applicant.institution, _Tally())
+        own = person.record(app.id)
+        violations = {p for p in person.violations | place.violations if f"/{app.id}/" not in p}
+        return replace(own, violations=len(violations))
+
+
+def ledger(lifecycles: list[Lifecycle]) -> CreditLedger:
+    """The credit of every applicant and institution in ``lifecycles``."""
+    book = CreditLedger()
+    for life in lifecycles:
+        if life.app is None:
+            continue
+        r = life.replay
+        tallies = [
+            book.by_email[life.app.applicant.email.lower()],
+            book.by_institution[life.app.applicant.institution],
+        ]
+        for tally in tallies:
+            if r.outputs is not None:
+                (tally.on_time if r.outputs_on_time else tally.late).add(life.application)
+            if r.expiry is not None:
+                tally.missing.add(life.application)
+            tally.verified |= {f.path for f in r.verified.values()}
+            if r.outcome is Outcome.APPROVE and r.state is not None:
+                tally.approvals.add(life.application)
+        if r.violation is not None:
+            entry = r.violation.event.blacklist
+            named = tallies
+            if entry is not None and entry.person_email is not None:
+                named = [*named, book.by_email[entry.person_email.lower()]]
+            if entry is not None and entry.institution is not None:
+                named = [*named, book.by_institution[entry.institution]]
+            for tally in named:
+                tally.violations.add(r.violation.path)
+    return book
+
+
+def credit_record(
+    repo: Repo, lay: Layout, base: Commit, app: Application, today: date
+) -> CreditRecord:
+    """The credit record the rubric scores for ``app``, from the trusted ``base`` commit alone
+    (roster, applicants' keys, earlier applications and their events). Decisions count when a
+    chair signed them (``signed_decision_judge``): running a full review of every earlier
+    application here would recurse into this record."""
+    who, _findings = trusted_signers(base)
+    if who is None:
+        return CreditRecord()
+    judge = signed_decision_judge(repo, base, who.roster, today)
+    found = lifecycles(repo, lay, base=base, head=base, today=today, judge=judge)
+    return ledger(found.lifecycles).credit_for(app)

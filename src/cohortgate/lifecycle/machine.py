@@ -1,0 +1,270 @@
+"""Replay an application's steps through the transition table: its state, and a finding for
+every step the table refuses.
+
+Steps (facts from the files and the filed events) are replayed by day; on one day, facts in
+their pipeline order come first, then events in commit order. A refused step changes nothing:
+the replay goes on from the state before it, so one bad event never hides the ones after it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cohortgate import codes_lifecycle as C
+from cohortgate.codes import Code
+from cohortgate.findings import Finding
+from cohortgate.lifecycle.events import FiledEvent
+from cohortgate.lifecycle.facts import Step
+from cohortgate.models.lifecycle import (
+    EventKind,
+    Fact,
+    Guard,
+    State,
+    Transition,
+    Trigger,
+    transition,
+    transitions_from,
+)
+from cohortgate.models.release import ReleaseManifest
+from cohortgate.models.review import Outcome
+from cohortgate.policy import MAX_EXTENSIONS, TRACKING_MONTHS
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A step the table allowed."""
+
+    step: Step
+    source: State | None
+    target: State
+
+
+@dataclass
+class Replay:
+    """Where the replay ended, with what the due dates and the credit record need."""
+
+    state: State | None = None
+    since: date | None = None  # the day of the step that entered ``state``
+    applied: list[Applied] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    outcome: Outcome | None = None
+    tracking_start: date | None = None
+    end: date | None = None  # last day of the tracking period, extensions included
+    extensions: int = 0  # granted
+    requests: int = 0  # filed
+    pending: FiledEvent | None = None  # a request not granted yet
+    outputs: FiledEvent | None = None
+    outputs_on_time: bool | None = None
+    expiry: FiledEvent | None = None
+    violation: FiledEvent | None = None
+    completion: FiledEvent | None = None
+    certificates: dict[str, FiledEvent] = field(default_factory=dict)  # by release id
+    verified: dict[str, FiledEvent] = field(default_factory=dict)  # by release id
+    closure: FiledEvent | None = None
+
+    def happened(self, trigger: Trigger) -> bool:
+        return any(a.step.trigger == trigger for a in self.applied)
+
+
+def replay(
+    steps: list[Step],
+    events: list[FiledEvent],
+    releases: dict[str, ReleaseManifest],
+    outcome: Outcome | None,
+) -> Replay:
+    """Replay ``steps`` (facts and events; ``event_index`` points into ``events``)."""
+    state = Replay(outcome=outcome)
+    refused: set[str] = set()  # releases refused: their access period never starts
+    for step in sorted(steps, key=lambda s: (s.day, s.rank, s.event_index or 0)):
+        filed = events[step.event_index] if step.event_index is not None else None
+        if step.trigger is Fact.ACCESS and step.release in refused:
+            continue  # the finding on the release says it all
+        found = transition(state.state, step.trigger)
+        if found is None:
+            state.findings.append(_illegal(state, step, filed))
+            if step.trigger is Fact.RELEASE and step.release is not None:
+                refused.add(step.release)
+            continue
+        problem = _refusal(state, found, step, filed, releases)
+        if problem is not None:
+            state.findings.append(problem)
+            continue
+        _apply(state, found, step, filed, releases)
+    return state
+
+
+def event_steps(events: list[FiledEvent]) -> list[Step]:
+    return [
+        Step(f.event.kind, f.event.day, f.path, 100 + i, event_index=i)
+        for i, f in enumerate(events)
+    ]
+
+
+def _where(
+    where: Step, filed: FiledEvent | None, code: Code, path: tuple[str, ...] = (), **params: Any
+) -> Finding:
+    if filed is not None:
+        return filed.doc.finding(code, path, **params)
+    return code.at(where.source, **params)
+
+
+def _illegal(state: Replay, step: Step, filed: FiledEvent | None) -> Finding:
+    allowed = sorted({str(t.trigger) for t in transitions_from(state.state)})
+    return _where(
+        step,
+        filed,
+        C.ILLEGAL_TRANSITION,
+        step=str(step.trigger),
+        day=step.day.isoformat(),
+        state=str(state.state) if state.state else "none",
+        allowed=", ".join(allowed) or "nothing (final state)",
+    )
+
+
+def _refusal(
+    state: Replay,
+    found: Transition,
+    step: Step,
+    filed: FiledEvent | None,
+    releases: dict[str, ReleaseManifest],
+) -> Finding | None:
+    day = step.day.isoformat()
+    name = str(step.trigger)
+    for needed in found.requires:
+        if not state.happened(needed):
+            return _where(step, filed, C.REQUIREMENT_MISSING, step=name, day=day, needs=str(needed))
+    event = filed.event if filed is not None else None
+    for guard in found.guards:
+        if guard is Guard.UNDER_EXTENSION_LIMIT:
+            done = (
+                state.requests if step.trigger is EventKind.EXTENSION_REQUEST else state.extensions
+            )
+            if done >= MAX_EXTENSIONS:
+                return _where(
+                    step,
+                    filed,
+                    C.EXTENSION_LIMIT,
+                    step=name,
+                    day=day,
+                    number=done + 1,
+                    limit=MAX_EXTENSIONS,
+                )
+        elif guard is Guard.KNOWN_RELEASE:
+            assert event is not None
+            if event.release not in releases:
+                known = ", ".join(sorted(releases)) or "none"
+                return _where(
+                    step,
+                    filed,
+                    C.UNKNOWN_RELEASE,
+                    ("release",),
+                    step=name,
+                    day=day,
+                    release=event.release,
+                    known=known,
+                )
+            if (
+                step.trigger is EventKind.DESTRUCTION_VERIFIED
+                and event.release not in state.certificates
+            ):
+                needs = f"{EventKind.DESTRUCTION_CERTIFICATE} for {event.release}"
+                return _where(step, filed, C.REQUIREMENT_MISSING, step=name, day=day, needs=needs)
+        elif guard is Guard.EVERY_RELEASE_VERIFIED:
+            missing = sorted(set(releases) - set(state.verified))
+            if missing:
+                return _where(step, filed, C.NO_DESTRUCTION, day=day, releases=", ".join(missing))
+        else:
+            problem = _guard_problem(state, guard, step, filed)
+            if problem is not None:
+                text, fix = problem
+                return _where(
+                    step, filed, C.GUARD_FAILED, step=name, day=day, problem=text, fix=fix
+                )
+    return None
+
+
+def _guard_problem(
+    state: Replay, guard: Guard, step: Step, filed: FiledEvent | None
+) -> tuple[str, str] | None:
+    event = filed.event if filed is not None else None
+    if guard is Guard.APPROVED:
+        if state.outcome is not Outcome.APPROVE:
+            decided = state.outcome.value if state.outcome else "none"
+            return (
+                f"the decision is '{decided}', not 'approve'",
+                "Agreements follow an approving decision only (R17).",
+            )
+    elif guard is Guard.REQUEST_PENDING:
+        if state.pending is None:
+            return (
+                "no extension request is pending",
+                "The applicant files an extension request with reasons first (R20).",
+            )
+    elif guard is Guard.LATER_END:
+        assert event is not None and event.new_end is not None
+        if state.end is not None and date.fromisoformat(event.new_end) <= state.end:
+            return (
+                f"new_end {event.new_end} is not after the current end {state.end}",
+                "Set new_end after the current end of the tracking period.",
+            )
+    elif guard is Guard.PERIOD_ENDED and state.end is not None and step.day <= state.end:
+        return (
+            f"the tracking period runs until {state.end}",
+            f"Record the expiry after {state.end}, if no outputs were filed by then (R21).",
+        )
+    return None
+
+
+def _apply(
+    state: Replay,
+    found: Transition,
+    step: Step,
+    filed: FiledEvent | None,
+    releases: dict[str, ReleaseManifest],
+) -> None:
+    state.applied.append(Applied(step, state.state, found.target))
+    if found.target != state.state:
+        state.since = step.day
+    state.state = found.target
+    trigger = step.trigger
+    if trigger is Fact.ACCESS:
+        state.tracking_start = step.day
+        state.end = add_months(step.day, TRACKING_MONTHS)
+    if filed is None:
+        return
+    event = filed.event
+    if trigger is EventKind.EXTENSION_REQUEST:
+        state.requests += 1
+        state.pending = filed
+    elif trigger is EventKind.EXTENSION_GRANTED:
+        assert event.new_end is not None
+        state.extensions += 1
+        state.pending = None
+        state.end = date.fromisoformat(event.new_end)
+    elif trigger is EventKind.OUTPUTS:
+        state.outputs = filed
+        state.outputs_on_time = state.end is None or step.day <= state.end
+    elif trigger is EventKind.EXPIRY:
+        state.expiry = filed
+    elif trigger is EventKind.VIOLATION:
+        state.violation = filed
+    elif trigger is EventKind.COMPLETION_NOTICE:
+        state.completion = filed
+    elif trigger is EventKind.DESTRUCTION_CERTIFICATE:
+        assert event.release is not None
+        state.certificates[event.release] = filed
+    elif trigger is EventKind.DESTRUCTION_VERIFIED:
+        assert event.release is not None
+        state.verified[event.release] = filed
+    elif trigger is EventKind.CLOSURE:
+        state.closure = filed

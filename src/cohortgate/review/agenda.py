@@ -1,0 +1,85 @@
+"""A quarter's meeting (R15): ``cohortgate quarter 2026Q4``.
+
+The agenda holds every application without a valid decision on its current version whose
+current version was complete (no error from ``cohortgate validate``) by the quarter's cut-off
+(``meetings.cutoff_days`` before the quarter ends, ``rubric/rubric.yaml``), earlier ones carried
+over; each with its review (sign-offs, quorum, scores, the decision the rules allow). The
+version's date is the later of its declared submission date and the commit that brought it.
+Applications not complete in time are listed apart, with the number of errors to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from cohortgate.findings import Finding
+from cohortgate.review.folders import application_folders, version_date
+from cohortgate.review.gitread import commit_of
+from cohortgate.review.quarters import cutoff, parse_quarter, quarter_bounds
+from cohortgate.review.report import ReviewReport, review_application
+from cohortgate.review.run import Session
+
+
+@dataclass
+class AgendaItem:
+    folder: str
+    completed_on: date
+    first_quarter: str  # the first meeting the application could join
+    report: ReviewReport
+    quarter: str  # the meeting whose agenda this is
+
+    @property
+    def carried_over(self) -> bool:
+        """True when the application could have joined an earlier meeting."""
+        return parse_quarter(self.first_quarter) < parse_quarter(self.quarter)
+
+
+@dataclass
+class Agenda:
+    quarter: str
+    cutoff: date
+    items: list[AgendaItem] = field(default_factory=list)
+    decided: list[ReviewReport] = field(default_factory=list)  # validly decided this quarter
+    incomplete: list[tuple[str, int]] = field(default_factory=list)  # folder, error count
+    later: list[str] = field(default_factory=list)  # complete after the cut-off
+    findings: list[Finding] = field(default_factory=list)
+
+
+Validator = Callable[[str], int]  # folder -> number of error findings
+
+
+def build_agenda(session: Session, quarter: str, today: date, errors_of: Validator) -> Agenda:
+    if session.rules is None:
+        return Agenda(quarter, quarter_bounds(quarter)[1], findings=session.rule_findings)
+    rubric = session.rules.rubric
+    agenda = Agenda(quarter, cutoff(quarter, rubric.meetings.cutoff_days))
+    head = commit_of(session.repo, "HEAD")
+    for folder in application_folders(head):
+        report = review_application(
+            session.repo,
+            session.lay,
+            folder,
+            base=session.base,
+            today=today,
+            rules=session.rules,
+        )
+        if report.app is None:
+            agenda.incomplete.append((folder, sum(1 for _ in report.findings) or 1))
+            continue
+        if report.decision is not None and report.decision_valid:
+            if report.decision.decision.quarter == quarter:
+                agenda.decided.append(report)
+            continue
+        arrived = version_date(session.repo, head, folder) or today
+        completed = max(date.fromisoformat(report.app.submitted), arrived)
+        first = rubric.meetings.agenda_quarter(completed)
+        if parse_quarter(first) > parse_quarter(quarter):
+            agenda.later.append(folder)
+            continue
+        if (count := errors_of(folder)) > 0:
+            agenda.incomplete.append((folder, count))
+            continue
+        agenda.items.append(AgendaItem(folder, completed, first, report, quarter))
+    return agenda

@@ -1,0 +1,69 @@
+"""Quorum: enough valid sign-offs from each committee, with the expertise the privacy level
+requires (R1, R13; ``quorum`` in ``rubric/roster.yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cohortgate.models.dataset import PrivacyLevel
+from cohortgate.models.roster import Committee, Member, Roster
+
+
+@dataclass(frozen=True)
+class CommitteeCount:
+    committee: Committee
+    required: int
+    members: tuple[str, ...]  # who counted, in roster order
+
+    @property
+    def met(self) -> bool:
+        return len(self.members) >= self.required
+
+
+@dataclass(frozen=True)
+class QuorumState:
+    level: PrivacyLevel
+    committees: tuple[CommitteeCount, ...]
+    required_expertise: tuple[str, ...]
+    missing_expertise: tuple[str, ...]
+
+    @property
+    def met(self) -> bool:
+        return all(c.met for c in self.committees) and not self.missing_expertise
+
+    def problems(self) -> list[str]:
+        """Why the quorum is not met, one phrase each (empty when it is)."""
+        phrases = [
+            f"{c.committee} committee: {len(c.members)} of {c.required} valid sign-offs"
+            for c in self.committees
+            if not c.met
+        ]
+        if self.missing_expertise:
+            phrases.append(
+                f"{self.level} needs a valid sign-off with the expertise: "
+                + ", ".join(self.missing_expertise)
+            )
+        return phrases
+
+
+def quorum(roster: Roster, level: PrivacyLevel, reviewers: Sequence[Member]) -> QuorumState:
+    """The quorum state given the members whose sign-offs are valid (each counted once)."""
+    ids = {m.id for m in reviewers}
+    counted = [m for m in roster.members if m.id in ids]
+    committees = tuple(
+        CommitteeCount(
+            rule.committee,
+            rule.min_members,
+            tuple(m.id for m in counted if m.committee is rule.committee),
+        )
+        for rule in roster.quorum.committees
+    )
+    required = sorted(e.value for e in roster.quorum.expertise(level))
+    present = {m.expertise.value for m in counted}
+    return QuorumState(
+        level,
+        committees,
+        tuple(required),
+        tuple(e for e in required if e not in present),
+    )

@@ -1,0 +1,259 @@
+"""``cohortgate review SUBMISSION``: everything the committees need to decide one application.
+
+The rules (roster, rubric, blacklist) come from the BASE commit; the application, its sheets and
+its decision from the HEAD commit; the published catalog statistics from the working tree (the
+review workflow puts the base branch's catalog there). Nothing is read from uncommitted files
+for what is verified.
+
+Produces a ``ReviewReport``: the computed indicators with their evidence and the fee estimate,
+every sign-off judged (valid, stale or invalid and why), the members excluded and why, the quorum
+per committee with the missing expertise, the score sheet per indicator, dimension and overall,
+the outcome the rubric's rule allows, and the recorded decision judged against all of that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from git import Commit, Repo
+
+from cohortgate.catalog.load import load_catalog
+from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.layout import Layout
+from cohortgate.models.application import Application
+from cohortgate.models.blacklist import Blacklist
+from cohortgate.models.review import Outcome
+from cohortgate.models.roster import Roster
+from cohortgate.models.rubric import Rubric
+from cohortgate.review.committed import load_model, load_trusted
+from cohortgate.review.decisions import (
+    RecordedDecision,
+    check_against_rules,
+    check_recorded,
+    load_decision,
+)
+from cohortgate.review.digest import application_digests
+from cohortgate.review.eligibility import (
+    Exclusion,
+    JudgedSignOff,
+    SignOffStatus,
+    exclusions,
+    judge,
+)
+from cohortgate.review.fees import FeeEstimate, estimate_fee
+from cohortgate.review.gitread import ReviewInputError, commit_of, read_blob
+from cohortgate.review.indicators import ComputedIndicator, IndicatorInputs, compute_indicators
+from cohortgate.review.quorum import QuorumState, quorum
+from cohortgate.review.rule_changes import rule_change_findings
+from cohortgate.review.scoring import ReviewerScores, Scorecard, allowed_decisions, score
+from cohortgate.review.sheets import commit_signoffs
+from cohortgate.review.signoffs import Channel, SignOff
+
+ROSTER = "rubric/roster.yaml"
+RUBRIC = "rubric/rubric.yaml"
+BLACKLIST = "rubric/blacklist.yaml"
+FORM = "application.yaml"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The trusted rules, from the base commit."""
+
+    roster: Roster
+    rubric: Rubric
+    blacklist: Blacklist
+
+
+@dataclass
+class ReviewReport:
+    application: str
+    folder: str
+    base: str
+    head: str
+    as_of: date
+    app: Application | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    computed: list[ComputedIndicator] = field(default_factory=list)
+    fee: FeeEstimate | None = None
+    signoffs: list[JudgedSignOff] = field(default_factory=list)
+    excluded: list[Exclusion] = field(default_factory=list)
+    quorum: QuorumState | None = None
+    scorecard: Scorecard | None = None
+    outcome: Outcome | None = None  # what the rubric's rule gives, when quorum is met
+    allowed: frozenset[Outcome] = frozenset()
+    decision: RecordedDecision | None = None
+    decision_valid: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid_signoffs(self) -> list[JudgedSignOff]:
+        return [j for j in self.signoffs if j.status is SignOffStatus.VALID]
+
+    def to_dict(self) -> dict[str, Any]:
+        from cohortgate.review.report_data import report_dict
+
+        return report_dict(self)
+
+
+def load_rules(base: Commit) -> tuple[Rules | None, list[Finding]]:
+    """Roster, rubric and blacklist as committed at ``base``; None if one is unusable."""
+    roster, findings = load_trusted(base, ROSTER, Roster, "the roster")
+    rubric, more = load_trusted(base, RUBRIC, Rubric, "the rubric")
+    findings += more
+    blacklist: Blacklist | None = Blacklist()
+    if read_blob(base, BLACKLIST) is not None:
+        blacklist, more = load_trusted(base, BLACKLIST, Blacklist, "the blacklist")
+        findings += more
+    if roster is None or rubric is None or blacklist is None:
+        return None, findings
+    return Rules(roster, rubric, blacklist), findings
+
+
+def review_application(
+    repo: Repo,
+    lay: Layout,
+    folder: str,
+    *,
+    base: str,
+    head: str = "HEAD",
+    today: date,
+    rules: Rules | None,
+    github_signoffs: Sequence[SignOff] = (),
+    github_findings: Sequence[Finding] = (),
+) -> ReviewReport:
+    """The review of the application in ``folder`` (repository-relative, POSIX)."""
+    base_commit, head_commit = commit_of(repo, base), commit_of(repo, head)
+    report = ReviewReport(Path(folder).name, folder, base_commit.hexsha, head_commit.hexsha, today)
+    findings = report.findings
+    if rules is None:  # the caller reports why the rules did not load
+        return report
+    if base_commit != head_commit:
+        findings += rule_change_findings(repo, base_commit, head_commit, rules.roster)
+    form = f"{folder}/{FORM}"
+    data = read_blob(head_commit, form)
+    if data is None:
+        raise ReviewInputError(_missing_form(form, head_commit))
+    app, _doc, problems = load_model(data, form, Application)
+    findings += problems
+    if app is None:
+        return _done(report)
+    report.app, report.application = app, app.id
+    report.files = application_digests(head_commit, folder)
+
+    decision, problems = load_decision(repo, head_commit, folder, rules.roster)
+    findings += problems
+    report.decision = decision
+    if decision is not None:
+        decided = date.fromisoformat(decision.decision.decided_on)
+        report.as_of = min(decided, today)
+
+    excluded = exclusions(rules.roster, app, report.as_of)
+    report.excluded = excluded
+    by_member: dict[str, list[Exclusion]] = {}
+    for exclusion in excluded:
+        by_member.setdefault(exclusion.member, []).append(exclusion)
+
+    signoffs, problems = commit_signoffs(repo, head_commit, folder, rules.roster)
+    findings += problems
+    findings += github_findings
+    seen: dict[str, SignOff] = {s.member.id: s for s in signoffs}
+    for extra in github_signoffs:
+        first = seen.get(extra.member.id)
+        if first is not None:
+            from cohortgate import codes_review as C
+
+            findings.append(
+                C.DUPLICATE_SIGNOFF.at(
+                    extra.file, member=extra.member.id, first=first.file, second=extra.reference
+                )
+            )
+            continue
+        seen[extra.member.id] = extra
+        signoffs.append(extra)
+    for signoff in signoffs:
+        judged = judge(signoff, app, report.files, rules.rubric, by_member)
+        report.signoffs.append(judged)
+        findings += judged.findings
+
+    _score(report, rules, lay, today)
+    if decision is not None:
+        problems = check_recorded(decision, app.id, report.files, today)
+        if decision.sha is not None:
+            state, allowed = _rules_at(repo, report, rules, decision.sha)
+            problems += check_against_rules(decision, state, allowed)
+        findings += problems
+        report.decision_valid = decision.chair is not None and not any(
+            p.severity is Severity.ERROR for p in problems
+        )
+    return _done(report)
+
+
+def _missing_form(form: str, head: Commit) -> Finding:
+    from cohortgate import codes_loading as CL
+
+    return CL.FILE_MISSING.at(
+        form, what=f"no application here: {form} at commit {head.hexsha[:12]}"
+    )
+
+
+def _score(report: ReviewReport, rules: Rules, lay: Layout, today: date) -> None:
+    app = report.app
+    assert app is not None
+    catalog, _problems = load_catalog(lay)  # the catalog's own findings belong to `validate`
+    datasets = {d.dataset.id: d.dataset for d in catalog.datasets}
+    inputs = IndicatorInputs(
+        datasets=datasets, stats=catalog.stats, blacklist=rules.blacklist, today=today
+    )
+    report.computed = compute_indicators(rules.rubric, app, inputs)
+    report.fee = estimate_fee(rules.rubric, app, datasets)
+    valid = report.valid_signoffs
+    report.quorum = quorum(rules.roster, app.privacy_level, [j.signoff.member for j in valid])
+    report.scorecard = score(rules.rubric, app.privacy_level, report.computed, _reviewers(valid))
+    if report.quorum.met:
+        report.outcome = report.scorecard.outcome
+    report.allowed = allowed_decisions(report.outcome)
+
+
+def _reviewers(judged: Sequence[JudgedSignOff]) -> list[ReviewerScores]:
+    return [
+        ReviewerScores(
+            member_id=j.signoff.member.id,
+            committee=j.signoff.member.committee,
+            expertise=j.signoff.member.expertise,
+            scores=j.scores,
+            recommendation=j.signoff.sheet.recommendation,
+        )
+        for j in judged
+    ]
+
+
+def _rules_at(
+    repo: Repo, report: ReviewReport, rules: Rules, decided_in: str
+) -> tuple[QuorumState, frozenset[Outcome]]:
+    """Quorum and allowed decisions counting only the sign-offs the decision could rest on:
+    signed sheets committed before the decision (an ancestor of its commit). Pull-request
+    reviews live outside git history, so a recorded decision never rests on them."""
+    app = report.app
+    assert app is not None
+    decision = repo.commit(decided_in)
+    prior = [
+        j
+        for j in report.valid_signoffs
+        if j.signoff.channel is Channel.COMMIT
+        and repo.is_ancestor(repo.commit(j.signoff.reference), decision)
+    ]
+    state = quorum(rules.roster, app.privacy_level, [j.signoff.member for j in prior])
+    card = score(rules.rubric, app.privacy_level, report.computed, _reviewers(prior))
+    return state, allowed_decisions(card.outcome if state.met else None)
+
+
+def _done(report: ReviewReport) -> ReviewReport:
+    report.findings = sort_findings(report.findings)
+    return report
+
+
+__all__ = ["Channel", "ReviewReport", "Rules", "load_rules", "review_application"]
