@@ -32,6 +32,9 @@ from cohortgate.lifecycle.history import (
 )
 from cohortgate.models.application import Application
 from cohortgate.models.review import Outcome
+from cohortgate.review.digest import DECISION, EVENTS
+from cohortgate.review.folders import application_folders
+from cohortgate.review.gitread import blob_sha, files_under
 from cohortgate.review.indicators import CreditRecord
 
 
@@ -130,5 +133,21 @@ def credit_record(
     if who is None:
         return CreditRecord()
     judge = signed_decision_judge(repo, base, who.roster, today)
-    found = lifecycles(repo, lay, base=base, head=base, today=today, judge=judge)
+    folders = contributing_folders(base)
+    if not folders:
+        return CreditRecord()
+    found = lifecycles(repo, lay, base=base, head=base, today=today, judge=judge, folders=folders)
     return ledger(found.lifecycles).credit_for(app)
+
+
+def contributing_folders(base: Commit) -> list[str]:
+    """The applications that can change anyone's credit: those with a decision, events or
+    releases. An application still waiting for its review adds nothing to the ledger, so the
+    record costs what the applications that went somewhere cost, not the whole register."""
+    return [
+        folder
+        for folder in application_folders(base)
+        if blob_sha(base, f"{folder}/{DECISION}")
+        or files_under(base, f"{folder}/{EVENTS}")
+        or files_under(base, f"{folder}/releases")
+    ]

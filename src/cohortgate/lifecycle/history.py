@@ -125,6 +125,24 @@ def lifecycles(
     folders: list[str] | None = None,
 ) -> Histories:
     """The lifecycle of every application at ``head`` (or of ``folders``)."""
+    try:
+        return _lifecycles(
+            repo, lay, base=base, head=head, today=today, judge=judge, folders=folders
+        )
+    finally:
+        repo.git.clear_cache()  # end GitPython's persistent `git cat-file` processes
+
+
+def _lifecycles(
+    repo: Repo,
+    lay: Layout,
+    *,
+    base: Commit,
+    head: Commit,
+    today: date,
+    judge: DecisionJudge | None,
+    folders: list[str] | None,
+) -> Histories:
     who, findings = trusted_signers(base)
     if who is None:
         return Histories([], findings)

@@ -78,6 +78,7 @@ def write_sheet(root: Path | None, submission: str, reviewer: str, today: str | 
         previous,
     )
     write_text(target, text)
+    session.repo.close()
     return path
 
 

@@ -7,12 +7,16 @@ exactly what was signed and what will be merged.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
+import io
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from git import BadName, Blob, Commit, InvalidGitRepositoryError, NoSuchPathError, Repo, Tree
+from git import BadName, Blob, Commit, InvalidGitRepositoryError, NoSuchPathError, Repo
 from git.exc import GitCommandError
 
 from cohortgate import codes_review as C
@@ -43,58 +47,137 @@ def commit_of(repo: Repo, ref: str) -> Commit:
         raise ReviewInputError(C.BAD_REF.at(".", ref=ref)) from None
 
 
-def _entry(commit: Commit, path: str) -> Blob | Tree | None:
-    try:
-        return commit.tree / path
-    except KeyError:
-        return None
+SMALL_BLOB = 256 * 1024  # forms, sheets, decisions, events: read in bulk; larger files alone
 
 
-def _git(repo: Repo, *args: str, stdin: bytes = b"") -> bytes:
-    """Run git in the repository with raw bytes in and out (for ``cat-file --batch``)."""
-    result = subprocess.run(
-        ["git", *args], cwd=repo.working_dir, input=stdin, capture_output=True, check=True
+@dataclass(frozen=True)
+class _Listing:
+    """Every file of one commit: path -> (mode, blob id, size), from ONE ``git ls-tree -r -l``.
+
+    GitPython would parse each tree on the way to a path in Python, and read each blob through
+    a persistent ``git cat-file`` process that outlives the call; with a folder of a thousand
+    applications that took minutes. The listing takes milliseconds and is cached per commit
+    (commits never change); small files are read in bulk, one ``cat-file --batch`` per top
+    folder (``_small_blobs``)."""
+
+    files: dict[str, tuple[int, str, int]]
+    paths: tuple[str, ...]  # sorted, for prefix scans
+
+
+@functools.lru_cache(maxsize=16)
+def _listing(working_dir: str, sha: str) -> _Listing:
+    output = subprocess.run(
+        ["git", "ls-tree", "-r", "-l", "-z", "--full-tree", sha],
+        cwd=working_dir,
+        capture_output=True,
+        check=True,
+    ).stdout
+    files: dict[str, tuple[int, str, int]] = {}
+    for record in output.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, kind, object_id, size = meta.split()
+        if kind == b"blob":
+            path = name.decode("utf-8", "surrogateescape")
+            files[path] = (int(mode, 8), object_id.decode(), int(size))
+    return _Listing(files, tuple(sorted(files)))
+
+
+@functools.lru_cache(maxsize=16)
+def _small_blobs(working_dir: str, sha: str, top: str) -> dict[str, bytes]:
+    """The content of every small file under ``top/`` at the commit, by blob id."""
+    listing = _listing(working_dir, sha)
+    wanted = sorted(
+        {
+            oid
+            for path, (_m, oid, size) in listing.files.items()
+            if path.startswith(top + "/") and size <= SMALL_BLOB
+        }
     )
-    return result.stdout
+    if not wanted:
+        return {}
+    output = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=working_dir,
+        input="".join(f"{oid}\n" for oid in wanted).encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
+    found: dict[str, bytes] = {}
+    at = 0
+    while at < len(output):
+        end = output.index(b"\n", at)
+        oid, _kind, size = output[at:end].split()
+        start = end + 1
+        found[oid.decode()] = output[start : start + int(size)]
+        at = start + int(size) + 1
+    return found
+
+
+def _files(commit: Commit) -> _Listing:
+    return _listing(str(commit.repo.working_dir), commit.hexsha)
+
+
+def _content(commit: Commit, path: str, object_id: str, size: int) -> bytes:
+    working_dir = str(commit.repo.working_dir)
+    if size <= SMALL_BLOB:
+        return _small_blobs(working_dir, commit.hexsha, path.split("/", 1)[0])[object_id]
+    return subprocess.run(
+        ["git", "cat-file", "blob", object_id], cwd=working_dir, capture_output=True, check=True
+    ).stdout
+
+
+@dataclass(frozen=True)
+class CommittedFile:
+    """A file of a commit, read on demand."""
+
+    commit: Commit
+    path: str
+    mode: int
+    hexsha: str
+    size: int
+
+    @property
+    def data_stream(self) -> io.BytesIO:
+        return io.BytesIO(_content(self.commit, self.path, self.hexsha, self.size))
 
 
 def object_ids(repo: Repo, specs: Sequence[str]) -> list[str | None]:
-    """The blob id of each ``<commit>:<path>`` spec (None when it is not a file there), with one
-    ``git cat-file --batch-check`` for all of them: GitPython would parse every tree on the
-    way in Python, which a folder of a thousand applications makes slow."""
-    if not specs:
-        return []
-    request = "".join(f"{spec}\n" for spec in specs).encode("utf-8")
-    lines = _git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin=request)
+    """The blob id of each ``<commit>:<path>`` spec (None when it is not a file there)."""
     found: list[str | None] = []
-    for line in lines.decode("utf-8").splitlines():
-        fields = line.split()
-        found.append(fields[0] if len(fields) == 2 and fields[1] == "blob" else None)
+    for spec in specs:
+        sha, _, path = spec.partition(":")
+        entry = _files(repo.commit(sha)).files.get(path)
+        found.append(entry[1] if entry else None)
     return found
 
 
 def read_blob(commit: Commit, path: str) -> bytes | None:
-    """The content of ``path`` at ``commit``, or None when it is not a file there."""
-    request = f"{commit.hexsha}:{path}\n".encode()
-    output = _git(commit.repo, "cat-file", "--batch", stdin=request)
-    header, _, rest = output.partition(b"\n")
-    fields = header.split()
-    if len(fields) != 3 or fields[1] != b"blob":
+    """The content of ``path`` at ``commit``, or None when it is not a regular file there."""
+    entry = _files(commit).files.get(path)
+    if entry is None or entry[0] == Blob.link_mode:
         return None
-    return rest[: int(fields[2])]
+    return _content(commit, path, entry[1], entry[2])
 
 
 def blob_sha(commit: Commit, path: str) -> str | None:
-    return object_ids(commit.repo, [f"{commit.hexsha}:{path}"])[0]
+    entry = _files(commit).files.get(path)
+    return entry[1] if entry else None
 
 
-def files_under(commit: Commit, folder: str) -> list[tuple[str, Blob]]:
-    """Every file under ``folder`` at ``commit`` (recursively), as (repo path, blob), sorted."""
-    entry = _entry(commit, folder)
-    if not isinstance(entry, Tree):
-        return []
-    found = [(str(item.path), item) for item in entry.traverse() if isinstance(item, Blob)]
-    return sorted(found, key=lambda pair: pair[0])
+def files_under(commit: Commit, folder: str) -> list[tuple[str, CommittedFile]]:
+    """Every file under ``folder`` at ``commit`` (recursively), as (repo path, file), sorted."""
+    listing = _files(commit)
+    prefix = folder.rstrip("/") + "/"
+    start = bisect.bisect_left(listing.paths, prefix)
+    found: list[tuple[str, CommittedFile]] = []
+    for path in listing.paths[start:]:
+        if not path.startswith(prefix):
+            break
+        mode, object_id, size = listing.files[path]
+        found.append((path, CommittedFile(commit, path, mode, object_id, size)))
+    return found
 
 
 def sha256(data: bytes) -> str:

@@ -46,7 +46,12 @@ from cohortgate.review.eligibility import (
 )
 from cohortgate.review.fees import FeeEstimate, estimate_fee
 from cohortgate.review.gitread import ReviewInputError, commit_of, read_blob
-from cohortgate.review.indicators import ComputedIndicator, IndicatorInputs, compute_indicators
+from cohortgate.review.indicators import (
+    ComputedIndicator,
+    CreditRecord,
+    IndicatorInputs,
+    compute_indicators,
+)
 from cohortgate.review.quorum import QuorumState, quorum
 from cohortgate.review.rule_changes import rule_change_findings
 from cohortgate.review.scoring import ReviewerScores, Scorecard, allowed_decisions, score
@@ -126,6 +131,36 @@ def review_application(
     github_findings: Sequence[Finding] = (),
 ) -> ReviewReport:
     """The review of the application in ``folder`` (repository-relative, POSIX)."""
+    try:
+        return _review(
+            repo,
+            lay,
+            folder,
+            base=base,
+            head=head,
+            today=today,
+            rules=rules,
+            github_signoffs=github_signoffs,
+            github_findings=github_findings,
+        )
+    finally:
+        # Blob reads go through GitPython's persistent `git cat-file` processes: end them here
+        # rather than leave them to the garbage collector.
+        repo.git.clear_cache()
+
+
+def _review(
+    repo: Repo,
+    lay: Layout,
+    folder: str,
+    *,
+    base: str,
+    head: str = "HEAD",
+    today: date,
+    rules: Rules | None,
+    github_signoffs: Sequence[SignOff] = (),
+    github_findings: Sequence[Finding] = (),
+) -> ReviewReport:
     base_commit, head_commit = commit_of(repo, base), commit_of(repo, head)
     report = ReviewReport(Path(folder).name, folder, base_commit.hexsha, head_commit.hexsha, today)
     findings = report.findings
@@ -179,7 +214,7 @@ def review_application(
         report.signoffs.append(judged)
         findings += judged.findings
 
-    _score(report, rules, lay, today)
+    _score(report, rules, lay, today, _credit(repo, lay, base_commit, app, today))
     if decision is not None:
         problems = check_recorded(decision, app.id, report.files, today)
         if decision.sha is not None:
@@ -200,13 +235,27 @@ def _missing_form(form: str, head: Commit) -> Finding:
     )
 
 
-def _score(report: ReviewReport, rules: Rules, lay: Layout, today: date) -> None:
+def _credit(repo: Repo, lay: Layout, base: Commit, app: Application, today: date) -> CreditRecord:
+    """The applicant's credit record (R22) from the base branch's history: outputs on time,
+    destructions verified, violations (``lifecycle.credit``)."""
+    from cohortgate.lifecycle.credit import credit_record  # late: lifecycle imports review
+
+    return credit_record(repo, lay, base, app, today)
+
+
+def _score(
+    report: ReviewReport, rules: Rules, lay: Layout, today: date, credit: CreditRecord
+) -> None:
     app = report.app
     assert app is not None
     catalog, _problems = load_catalog(lay)  # the catalog's own findings belong to `validate`
     datasets = {d.dataset.id: d.dataset for d in catalog.datasets}
     inputs = IndicatorInputs(
-        datasets=datasets, stats=catalog.stats, blacklist=rules.blacklist, today=today
+        datasets=datasets,
+        stats=catalog.stats,
+        blacklist=rules.blacklist,
+        today=today,
+        credit=credit,
     )
     report.computed = compute_indicators(rules.rubric, app, inputs)
     report.fee = estimate_fee(rules.rubric, app, datasets)

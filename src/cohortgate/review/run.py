@@ -129,14 +129,15 @@ def run_review(args: argparse.Namespace) -> tuple[str, bool]:
     from cohortgate.review.report_render import render_markdown, render_text
 
     session = open_session(args.root, args.base)
-    report = review_one(
-        session,
-        args.submission,
-        head=args.head,
-        today=parse_day(args.today),
-        github_reviews=args.github_reviews,
-        head_sha=args.head_sha,
-    )
+    with session.repo:
+        report = review_one(
+            session,
+            args.submission,
+            head=args.head,
+            today=parse_day(args.today),
+            github_reviews=args.github_reviews,
+            head_sha=args.head_sha,
+        )
     failed = has_errors(report.findings)
     if args.format == "json":
         return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", failed
