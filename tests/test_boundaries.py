@@ -11,6 +11,7 @@ CUSTODIAN_ENTRY_POINTS = {
     "cli/cohort.py",
     "cli/stats.py",
     "cli/demo.py",
+    "cli/agreements.py",
     "cli/release.py",
     "cli/trace.py",
 }

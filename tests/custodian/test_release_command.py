@@ -269,3 +269,34 @@ def test_tampered_vault_is_refused(
     assert _release(root, L2_ID, recipient=str(identity.to_public())) == 2
     assert "vault" in capsys.readouterr().err
     _nothing_written(root, L2_ID)
+
+
+def test_agreements_command_generates_and_records(
+    root: Path, identity: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = root / "submissions/2026" / L2_ID
+    shutil.rmtree(folder / "agreements")
+    (folder / "agreements.yaml").unlink()
+    base = ["--root", str(root)]
+    assert main(["agreements", L2_ID, "--start", TODAY, *base]) == 0, capsys.readouterr()
+    generated = sorted(p.name for p in (folder / "agreements").iterdir())
+    assert generated == [
+        "confidentiality-agreement.md",
+        "confidentiality-agreement.pdf",
+        "data-use-agreement.md",
+        "data-use-agreement.pdf",
+    ]
+    assert _release(root, L2_ID, recipient=str(identity.to_public())) == 1  # not signed yet
+    assert "agreement.not-signed" in capsys.readouterr().out
+    for kind, name in (("data_use", "dua"), ("confidentiality", "nda")):
+        copy = folder / "agreements" / f"signed-{name}.pdf"
+        copy.write_bytes(b"%PDF-1.4 scanned, signed " + name.encode())
+        argv = ["agreements", L2_ID, "--record", kind, "--copy", str(copy)]
+        argv += ["--signed-on", "2026-11-28", "--party", "数据中心", "--party", "陈思远", *base]
+        assert main(argv) == 0, capsys.readouterr()
+    assert _release(root, L2_ID, recipient=str(identity.to_public())) == 0, capsys.readouterr()
+    # A signed copy replaced afterwards is caught before the next release.
+    (folder / "agreements" / "signed-dua.pdf").write_bytes(b"%PDF-1.4 another text")
+    capsys.readouterr()
+    assert _release(root, L2_ID, recipient=str(identity.to_public())) == 1
+    assert "agreement.signed-copy-changed" in capsys.readouterr().out

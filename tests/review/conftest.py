@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from git import Repo
-from review_keys import PEOPLE, Commit, Key, roster_data
+from review_keys import PEOPLE, Commit, Key, committer, init_repo, make_keys, roster_data
 from review_world import World, build_world
 
 from cohortgate.models.roster import Roster
@@ -16,17 +15,7 @@ from cohortgate.models.roster import Roster
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    folder = tmp_path_factory.mktemp("keys")
-    made: dict[str, Key] = {}
-    for name in PEOPLE:
-        private = folder / name
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", private],
-            check=True,
-        )
-        public = private.with_suffix(".pub")
-        made[name] = Key(public, public.read_text("ascii").strip())
-    return made
+    return make_keys(tmp_path_factory.mktemp("keys"), PEOPLE)
 
 
 @pytest.fixture
@@ -39,10 +28,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
     """An empty repository; the developer's own git config cannot leak in."""
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    made = Repo.init(tmp_path / "repo", initial_branch="main")
-    with made.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.org")
+    made = init_repo(tmp_path / "repo")
     yield made
     made.close()
 
@@ -50,32 +36,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
 @pytest.fixture
 def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
     """commit(files, signer=None|name, email=author e-mail, when=ISO date) -> sha."""
-
-    def make(
-        files: dict[str, str],
-        signer: str | None = None,
-        email: str = "test@example.org",
-        when: str = "2026-03-01T12:00:00+00:00",
-    ) -> str:
-        root = Path(repo.working_tree_dir or ".")
-        for rel, text in files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, "utf-8")
-        repo.git.add(*files)
-        env = {
-            "GIT_AUTHOR_DATE": when,
-            "GIT_COMMITTER_DATE": when,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_EMAIL": email,
-        }
-        if signer is None:
-            repo.git.commit("--no-gpg-sign", "-q", "-m", "unsigned", env=env)
-        else:
-            options = ["gpg.format=ssh", f"user.signingkey={keys[signer].public_path}"]
-            repo.git(c=options).commit("-S", "-q", "-m", f"signed by {signer}", env=env)
-        return repo.head.commit.hexsha
-
-    return make
+    return committer(repo, keys)
 
 
 @pytest.fixture

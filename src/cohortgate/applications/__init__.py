@@ -7,6 +7,7 @@ institutions, the blacklist and the ontology.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -79,6 +80,23 @@ def _targets(lay: Layout, paths: list[Path]) -> tuple[list[Path], list[Finding]]
     return list(dict.fromkeys(_lexical(f) for f in folders)), findings
 
 
+def reopened_topics(lay: Layout) -> frozenset[str]:
+    """The applications whose topic is reopened (R21): expired without outputs, from the
+    repository's history (``lifecycle.topics``); none outside a git repository."""
+    from datetime import date
+
+    from cohortgate.lifecycle.topics import reopened_topics_at  # late: GitPython, review
+    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
+
+    try:
+        repo = open_repo(lay.root)
+        with repo:
+            topics = reopened_topics_at(repo, lay, commit_of(repo, "HEAD"), date.today())
+    except ReviewInputError:
+        return frozenset()
+    return frozenset(t.application for t in topics)
+
+
 def validate_applications(
     lay: Layout, paths: list[Path] | None = None, *, catalog: Catalog | None = None
 ) -> list[Finding]:
@@ -110,6 +128,7 @@ def validate_applications(
         blacklist,
         blacklist_doc,
         [known[folder] for folder in dict.fromkeys(every + drafts)],
+        reopened=functools.cache(lambda: reopened_topics(lay)),
     )
     for folder in targets:
         app: LoadedApplication = loaded[folder]

@@ -4,7 +4,7 @@ plus the helpers that several checks share."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,6 +30,9 @@ class Context:
     blacklist_doc: Document | None
     applications: list[Summary]  # every application under submissions/, in short
     hierarchy: HierarchyFactory = declared_hierarchy
+    # Applications whose tracking period ended without outputs: their topic is open to others
+    # again (R21). Asked only when an overlap is found (it reads the git history).
+    reopened: Callable[[], frozenset[str]] = lambda: frozenset()
     institutions: dict[str, Institution] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -188,6 +188,8 @@ def overlapping_open(form: Form, ctx: Context) -> Iterator[Finding]:
         common = diseases & _diseases(list(them.diseases), shared, ctx)
         if not shared or not common or decision_of(them.folder) == "reject":
             continue
+        if them.id in ctx.reopened():  # expired without outputs: the topic is open (R21)
+            continue
         params = {
             "other": them.id,
             "title": them.title,

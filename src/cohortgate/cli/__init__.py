@@ -31,6 +31,7 @@ SUBCOMMANDS = (
     "track",
     "event",
     "cohort",
+    "agreements",
     "release",
     "trace",
     "stats",

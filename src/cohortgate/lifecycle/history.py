@@ -36,7 +36,7 @@ from cohortgate.review.committed import load_trusted
 from cohortgate.review.decisions import check_recorded, load_decision
 from cohortgate.review.digest import DECISION, application_digests
 from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import read_blob
+from cohortgate.review.gitread import ends_git_processes, read_blob
 from cohortgate.review.report import ROSTER, Rules, load_rules, review_application
 
 
@@ -114,6 +114,7 @@ class Histories:
     findings: list[Finding]  # about the trusted inputs
 
 
+@ends_git_processes
 def lifecycles(
     repo: Repo,
     lay: Layout,
@@ -125,24 +126,6 @@ def lifecycles(
     folders: list[str] | None = None,
 ) -> Histories:
     """The lifecycle of every application at ``head`` (or of ``folders``)."""
-    try:
-        return _lifecycles(
-            repo, lay, base=base, head=head, today=today, judge=judge, folders=folders
-        )
-    finally:
-        repo.git.clear_cache()  # end GitPython's persistent `git cat-file` processes
-
-
-def _lifecycles(
-    repo: Repo,
-    lay: Layout,
-    *,
-    base: Commit,
-    head: Commit,
-    today: date,
-    judge: DecisionJudge | None,
-    folders: list[str] | None,
-) -> Histories:
     who, findings = trusted_signers(base)
     if who is None:
         return Histories([], findings)

@@ -19,6 +19,9 @@ from cohortgate.lifecycle.history import (
     signed_decision_judge,
     trusted_signers,
 )
+from cohortgate.review.digest import EVENTS
+from cohortgate.review.folders import application_folders
+from cohortgate.review.gitread import files_under
 
 
 @dataclass(frozen=True)
@@ -55,5 +58,11 @@ def reopened_topics_at(repo: Repo, lay: Layout, commit: Commit, today: date) -> 
     if who is None:
         return []
     judge = signed_decision_judge(repo, commit, who.roster, today)
-    found = lifecycles(repo, lay, base=commit, head=commit, today=today, judge=judge)
+    # Only an application with events can have expired: the others cost nothing here.
+    folders = [f for f in application_folders(commit) if files_under(commit, f"{f}/{EVENTS}")]
+    if not folders:
+        return []
+    found = lifecycles(
+        repo, lay, base=commit, head=commit, today=today, judge=judge, folders=folders
+    )
     return reopened_topics(found.lifecycles)

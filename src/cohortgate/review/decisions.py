@@ -80,24 +80,15 @@ def check_recorded(
         )
     day = date.fromisoformat(decision.decided_on)
     start, end = quarter_bounds(decision.quarter)
+    problem = None
     if not start <= day <= end:
-        findings.append(
-            doc.finding(
-                C.DECISION_DATE,
-                ("decided_on",),
-                sheet=path,
-                day=day.isoformat(),
-                problem=f"is outside {decision.quarter} ({start} to {end})",
-            )
-        )
+        problem = f"is outside {decision.quarter} ({start} to {end})"
     elif day > today:
+        problem = f"is after today ({today})"
+    if problem is not None:
         findings.append(
             doc.finding(
-                C.DECISION_DATE,
-                ("decided_on",),
-                sheet=path,
-                day=day.isoformat(),
-                problem=f"is after today ({today})",
+                C.DECISION_DATE, ("decided_on",), sheet=path, day=day.isoformat(), problem=problem
             )
         )
     return findings

@@ -12,15 +12,34 @@ import functools
 import hashlib
 import io
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from git import BadName, Blob, Commit, InvalidGitRepositoryError, NoSuchPathError, Repo
 from git.exc import GitCommandError
 
 from cohortgate import codes_review as C
 from cohortgate.findings import Finding
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def ends_git_processes(fn: Callable[Concatenate[Repo, P], R]) -> Callable[Concatenate[Repo, P], R]:
+    """Reading commits goes through GitPython's persistent ``git cat-file`` processes: end them
+    when ``fn`` (whose first argument is the repository) returns, rather than leave them to the
+    garbage collector."""
+
+    @functools.wraps(fn)
+    def wrapper(repo: Repo, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(repo, *args, **kwargs)
+        finally:
+            repo.git.clear_cache()
+
+    return wrapper
 
 
 class ReviewInputError(Exception):

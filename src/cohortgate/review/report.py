@@ -45,7 +45,7 @@ from cohortgate.review.eligibility import (
     judge,
 )
 from cohortgate.review.fees import FeeEstimate, estimate_fee
-from cohortgate.review.gitread import ReviewInputError, commit_of, read_blob
+from cohortgate.review.gitread import ReviewInputError, commit_of, ends_git_processes, read_blob
 from cohortgate.review.indicators import (
     ComputedIndicator,
     CreditRecord,
@@ -118,6 +118,7 @@ def load_rules(base: Commit) -> tuple[Rules | None, list[Finding]]:
     return Rules(roster, rubric, blacklist), findings
 
 
+@ends_git_processes
 def review_application(
     repo: Repo,
     lay: Layout,
@@ -131,36 +132,6 @@ def review_application(
     github_findings: Sequence[Finding] = (),
 ) -> ReviewReport:
     """The review of the application in ``folder`` (repository-relative, POSIX)."""
-    try:
-        return _review(
-            repo,
-            lay,
-            folder,
-            base=base,
-            head=head,
-            today=today,
-            rules=rules,
-            github_signoffs=github_signoffs,
-            github_findings=github_findings,
-        )
-    finally:
-        # Blob reads go through GitPython's persistent `git cat-file` processes: end them here
-        # rather than leave them to the garbage collector.
-        repo.git.clear_cache()
-
-
-def _review(
-    repo: Repo,
-    lay: Layout,
-    folder: str,
-    *,
-    base: str,
-    head: str = "HEAD",
-    today: date,
-    rules: Rules | None,
-    github_signoffs: Sequence[SignOff] = (),
-    github_findings: Sequence[Finding] = (),
-) -> ReviewReport:
     base_commit, head_commit = commit_of(repo, base), commit_of(repo, head)
     report = ReviewReport(Path(folder).name, folder, base_commit.hexsha, head_commit.hexsha, today)
     findings = report.findings

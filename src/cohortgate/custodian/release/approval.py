@@ -14,6 +14,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from cohortgate import codes_release as C
 from cohortgate.custodian.release.agreements import check_agreements
@@ -23,6 +26,8 @@ from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist, BlacklistScope
 from cohortgate.models.review import Decision, Outcome
+
+M = TypeVar("M", bound=BaseModel)
 
 # Files and folders written after the review; everything else in the folder is what was decided.
 AFTER_REVIEW = ("reviews/", "events/", "agreements/", "releases/")
@@ -48,9 +53,8 @@ def reviewed_digests(folder: Path) -> dict[str, str]:
     return found
 
 
-def _load(
-    path: Path, display: str, model: type[Application] | type[Decision] | type[Blacklist]
-) -> tuple[object | None, list[Finding]]:
+def load_file(path: Path, display: str, model: type[M]) -> tuple[M | None, list[Finding]]:
+    """A YAML file as ``model``, or None and the located findings."""
     try:
         doc = load_yaml_file(path, display)
     except LoadError as exc:
@@ -61,13 +65,15 @@ def _load(
 def approved(root: Path, folder: Path, today: date) -> tuple[Approved | None, list[Finding]]:
     """The approved application of ``folder``, or None and why not."""
     display = folder.resolve().relative_to(root.resolve()).as_posix()
-    app, findings = _load(folder / "application.yaml", f"{display}/application.yaml", Application)
+    app, findings = load_file(
+        folder / "application.yaml", f"{display}/application.yaml", Application
+    )
     if not isinstance(app, Application):
         return None, findings
     where = f"{display}/decision.yaml"
     if not (folder / "decision.yaml").is_file():
         return None, [C.NO_APPROVAL.at(where, problem=f"{app.id} has no decision yet")]
-    decision, problems = _load(folder / "decision.yaml", where, Decision)
+    decision, problems = load_file(folder / "decision.yaml", where, Decision)
     if not isinstance(decision, Decision):
         return None, problems
     if decision.application != app.id:
@@ -93,7 +99,7 @@ def blacklisted(root: Path, app: Application) -> list[Finding]:
     path = root / "rubric" / "blacklist.yaml"
     if not path.is_file():
         return []
-    blacklist, findings = _load(path, "rubric/blacklist.yaml", Blacklist)
+    blacklist, findings = load_file(path, "rubric/blacklist.yaml", Blacklist)
     if not isinstance(blacklist, Blacklist):
         return findings
     team = [app.applicant, *app.team]
