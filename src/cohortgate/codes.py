@@ -71,6 +71,7 @@ def load_all() -> dict[str, Code]:
         codes_deidentify,
         codes_lifecycle,
         codes_loading,
+        codes_participants,
         codes_privacy,
         codes_release,
         codes_review,

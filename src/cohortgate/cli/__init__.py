@@ -34,6 +34,8 @@ SUBCOMMANDS = (
     "agreements",
     "release",
     "trace",
+    "optout",
+    "participant_report",
     "stats",
     "audit_stats",
     "site",

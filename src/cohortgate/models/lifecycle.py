@@ -79,6 +79,9 @@ class EventKind(StrEnum):
     DESTRUCTION_VERIFIED = "destruction-verified"  # R22: the data centre checked it
     CLOSURE = "closure"  # R22: a chair closes the application after verified destruction
     VIOLATION = "violation"  # R24, R25: access revoked, blacklist entry proposed
+    # R35: results of potential value to the participants (health indicators, effective
+    # treatments), vetted by the data management committee; they appear in participant reports
+    PARTICIPANT_RESULTS = "participant-results"
 
 
 Trigger = Fact | EventKind
@@ -106,6 +109,7 @@ ROLE_OF: dict[Trigger, Role] = {
     EventKind.DESTRUCTION_VERIFIED: Role.DATA_MANAGEMENT,
     EventKind.CLOSURE: Role.CHAIR,
     EventKind.VIOLATION: Role.CHAIR,
+    EventKind.PARTICIPANT_RESULTS: Role.DATA_MANAGEMENT,
 }
 
 
@@ -173,6 +177,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     *(Transition(s, _E.DESTRUCTION_VERIFIED, s, _CERTIFY, (Guard.KNOWN_RELEASE,)) for s in _ENDED),
     *(Transition(s, _E.CLOSURE, _S.CLOSED, guards=(Guard.EVERY_RELEASE_VERIFIED,)) for s in _ENDED),
+    # R35: results returned to participants, from the tracking period on, also after closing.
+    *(Transition(s, _E.PARTICIPANT_RESULTS, s) for s in (*_TRACKED, _S.OUTPUTS_FILED, _S.CLOSED)),
 )
 
 
@@ -216,6 +222,7 @@ REQUIRED: dict[EventKind, tuple[str, ...]] = {
     EventKind.DESTRUCTION_VERIFIED: ("release",),
     EventKind.CLOSURE: (),
     EventKind.VIOLATION: ("reasons", "blacklist"),
+    EventKind.PARTICIPANT_RESULTS: ("results_zh",),
 }
 
 
@@ -248,6 +255,12 @@ class Event(Strict):
     blacklist: BlacklistEntry | None = Field(
         default=None,
         description="Violation: the entry the chairs add to rubric/blacklist.yaml (R25)",
+    )
+    results_zh: NonEmpty | None = Field(
+        default=None,
+        max_length=1000,
+        description="Participant results (R35): what the project found of value to the "
+        "participants, in plain Chinese, as their reports show it",
     )
 
     @field_validator("at", "new_end")

@@ -28,7 +28,9 @@ from cohortgate.site import (
     pages_dataset,
     pages_reference,
     pages_review,
+    pages_transparency,
     prose,
+    transparency_data,
 )
 from cohortgate.site.html import front_matter
 from cohortgate.site.labels import LANGS, t
@@ -120,14 +122,19 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
     hpo_name = _hpo_names()
     schemas = sorted(lay.schemas.glob("*.json")) if lay.schemas.is_dir() else []
     apply = pages_apply.context(lay, catalog)
-    review, problems = pages_review.load(lay, _notices(lay))
+    notices = _notices(lay)
+    review, problems = pages_review.load(lay, notices)
+    findings += problems
+    if has_errors(problems):
+        return None, findings
+    transparency, problems = transparency_data.load(lay, notices, date.today())
     findings += problems
     if has_errors(problems):
         return None, findings
     for lang in LANGS:
         root = stage / lang
         _copy_tree(lay.site_sources / "assets", root / "assets")
-        if prose.uses_mermaid(pages):
+        if prose.uses_mermaid(pages) or mermaid.is_file():  # review/lifecycle.md draws too
             _copy(mermaid, root / prose.MERMAID_JS)
         for page in pages:
             if page.lang == lang:
@@ -146,6 +153,12 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
         for path, text in pages_review.pages(review, institutions, known, lang).items():
             _write(root / path, text)
             result.pages += 1
+        for path, text in pages_transparency.pages(
+            transparency, institutions, lang, mermaid_script=mermaid.is_file()
+        ).items():
+            _write(root / path, text)
+            result.pages += path.endswith(".md")
+            result.charts += path.endswith(".svg")
         _write(
             root / "datasets" / "index.md",
             pages_catalog.page(datasets, institutions, catalog.stats, lang),

@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from cohortgate.custodian.participants.optout import excluded_ids
 from cohortgate.custodian.release.run import ReleaseOutcome, release
 from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
 from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY
@@ -95,6 +96,10 @@ def run_release(args: argparse.Namespace) -> int:
             l_min=args.l if args.l is not None else policy.l_min,
         )
     vault = _vault(lay, args.vault, create=True)
+    try:  # R32: nobody who withdrew goes into a later release
+        excluded = excluded_ids(vault)
+    except VaultError as exc:
+        raise ReleaseUsageError(f"{vault.path.name}: {exc} ({exc.hint})") from None
     cohort = args.cohort or lay.cohort_db
     console = Console(stderr=True)
     with console.status("release") as status:
@@ -107,6 +112,7 @@ def run_release(args: argparse.Namespace) -> int:
             today=today,
             start=start,
             policy=policy,
+            excluded_ids=excluded,
             step=lambda text: status.update(text),
         )
     _print(outcome.findings, args.format)

@@ -7,6 +7,7 @@ Layout (directory 0700, every file 0600)::
     releases/<release-id>/keys.json     pseudonym, date-shift and watermark keys (hex)
     releases/<release-id>/members.json  the participants who went into the release
     releases/<release-id>/meta.json     small per-release metadata (no row data)
+    optouts.json                        the opt-out registry (R32): who withdrew, and when
     releases/<release-id>/<name>.npz    row-level arrays the tracer needs (the released tables
                                         before the watermark, their row and patient keys)
 
@@ -29,6 +30,7 @@ import stat
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -488,3 +490,66 @@ class Vault:
     def array_sets(self, release_id: str) -> list[str]:
         """The names of the array sets stored for a release, sorted."""
         return sorted(p.stem for p in self._known(release_id).glob("*.npz"))
+
+    # --- opt-outs ----------------------------------------------------------------------------
+
+    # The opt-out registry (R32): participant id -> withdrawal date and a short reason, one
+    # file 0600 rewritten atomically; the log holds its digest and the count, never an id.
+    OPTOUTS = "optouts.json"
+    MAX_REASON_CHARS = 500
+
+    def _read_optouts(self) -> dict[str, dict[str, Any]]:
+        """``optouts.json`` checked against the last ``optout.record`` digest ({} when none)."""
+        path = self.path / self.OPTOUTS
+        logged = [e["details"] for e in self.log.entries() if e["op"] == "optout.record"]
+        if not path.is_file():
+            if logged:
+                raise VaultError(
+                    BAD_RECORD,
+                    what=f"the log records opt-outs but {self.OPTOUTS} is missing",
+                    fix="Restore the vault from its backup.",
+                )
+            return {}
+        data = path.read_bytes()
+        if not logged or logged[-1].get("optouts_sha256") != _sha256(data):
+            raise VaultError(
+                BAD_RECORD,
+                what=f"{self.OPTOUTS} differs from the one the log recorded",
+                fix="Restore the vault from its backup.",
+            )
+        records: dict[str, dict[str, Any]] = json.loads(data)["optouts"]
+        return records
+
+    def record_optout(self, patient_id: str, withdrawn_on: date, reason: str | None) -> None:
+        """Record once that a participant withdrew their broad consent (R32). The caller has
+        checked the consent window against the cohort; the log holds the count, not the id."""
+        if not isinstance(patient_id, str) or not _PATIENT_ID.match(patient_id):
+            raise VaultError(
+                BAD_RECORD,
+                what="an opt-out needs a participant's cohort id",
+                fix="Pass the cohort record id (letters, digits, '_.:-').",
+            )
+        records = self._read_optouts()
+        if patient_id in records:
+            raise VaultError(
+                BAD_RECORD,
+                what=f"an opt-out is already recorded for this participant "
+                f"(on {records[patient_id]['on']})",
+                fix="The registry holds one withdrawal per participant; nothing to do.",
+            )
+        text = None if reason is None else reason.strip() or None
+        if text is not None and len(text) > self.MAX_REASON_CHARS:
+            raise VaultError(
+                BAD_RECORD,
+                what=f"the reason takes {len(text)} characters (at most {self.MAX_REASON_CHARS})",
+                fix="Summarise the reason; keep the signed form on paper.",
+            )
+        records[patient_id] = {"on": withdrawn_on.isoformat(), "reason": text}
+        data = self._write(self.path / self.OPTOUTS, {"optouts": records})
+        self.log.append("optout.record", {"count": len(records), "optouts_sha256": _sha256(data)})
+
+    def optouts(self) -> dict[str, date]:
+        """Every recorded opt-out: participant id -> withdrawal date (the read is logged)."""
+        found = {pid: date.fromisoformat(r["on"]) for pid, r in self._read_optouts().items()}
+        self.log.append("optout.read", {"count": len(found)})
+        return dict(sorted(found.items()))
