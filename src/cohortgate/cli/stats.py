@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cohortgate.cli import options
 from cohortgate.findings import Finding, has_errors, sort_findings
-from cohortgate.layout import layout
+from cohortgate.layout import Layout, layout
 from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
 from cohortgate.render import REPORTER_BY_NAME
 
@@ -38,6 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_DISCLOSURE,
         help=f"disclosure policy preset (default: {DEFAULT_DISCLOSURE})",
     )
+    parser.add_argument(
+        "--vault",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the custodian's vault whose opt-out registry is applied (default: "
+        "<custodian dir>/vault, when it exists)",
+    )
     options.add_format(parser)
     options.add_root(parser)
 
@@ -58,6 +66,21 @@ def refusal(cohort: Path, shown: str) -> str | None:
             "`cohortgate cohort generate`"
         )
     return None
+
+
+def opted_out(lay: Layout, vault: Path | None) -> list[str]:
+    """The opt-out registry of the vault (R32), or [] when there is no vault yet.
+    ValueError with the reason when the vault exists but cannot be used."""
+    from cohortgate.custodian.participants.optout import excluded_ids
+    from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
+
+    where = vault or default_vault(lay.root)
+    if vault is None and not where.exists():
+        return []
+    try:
+        return excluded_ids(Vault.open(where))
+    except VaultError as exc:
+        raise ValueError(f"{where.name}: {exc} ({exc.hint})") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,9 +119,15 @@ def run(args: argparse.Namespace) -> int:
     institutions: dict[str, Text] = {i.id: i.name for i in catalog.institutions}
     needs_hpo = any(t.source == "phenotype" for d in catalog.datasets for t in d.dataset.tables)
     labels = Labels(institutions, ontology_labels() if needs_hpo else (lambda h: Text(zh=h, en=h)))
+    try:
+        excluded = opted_out(lay, args.vault)
+    except ValueError as exc:
+        print(f"cohortgate stats: {exc}", file=sys.stderr)
+        return 2
     written = []
     try:
         with Engine.open(cohort, read_only=True, display=shown) as engine:
+            engine.exclude(excluded)
             counts = CachedCounts(engine)
             for loaded in catalog.datasets:
                 dataset = loaded.dataset

@@ -112,6 +112,7 @@ WHERE d.orpha_code IN ({codes}) AND p.institution_id IN ({institutions})
 """
 _LOAD_VIEW = "cohortgate_load"
 _OPT_OUT_VIEW = "cohortgate_opt_out"
+_STATS_OPT_OUT_VIEW = "cohortgate_stats_opt_out"  # the registry, for every count (R32)
 
 _AGE_MONTHS = (
     "((EXTRACT(YEAR FROM d.diagnosis_date) - EXTRACT(YEAR FROM p.birth_date)) * 12"
@@ -240,6 +241,15 @@ class Engine:
     def __init__(self, connection: duckdb.DuckDBPyConnection, display: str) -> None:
         self._con = connection
         self.display = display
+        self._excluding = False
+
+    def exclude(self, patient_ids: Sequence[str]) -> None:
+        """Leave these patients out of every later count (the opt-out registry, R32): the
+        consent table knows withdrawals recorded at the hospitals, the registry those recorded
+        by the data centre."""
+        ids = np.asarray(sorted(set(patient_ids)) or [""], dtype=object)
+        self._con.register(_STATS_OPT_OUT_VIEW, {"patient_id": ids})  # DuckDB: a numpy scan
+        self._excluding = bool(patient_ids)
 
     @classmethod
     def open(cls, path: Path, read_only: bool = True, display: str | None = None) -> Engine:
@@ -392,6 +402,11 @@ class Engine:
                 joins=joins,
                 codes=_placeholders(len(population.orpha_codes)),
                 institutions=_placeholders(len(population.institutions)),
+            )
+            + (
+                f"  AND p.patient_id NOT IN (SELECT patient_id FROM {_STATS_OPT_OUT_VIEW})\n"
+                if self._excluding
+                else ""
             )
             + (f"GROUP BY {', '.join(exprs)}" if exprs else "")
         )
