@@ -16,6 +16,7 @@ CUSTODIAN_ENTRY_POINTS = {
     "cli/trace.py",
     "cli/optout.py",
     "cli/participant_report.py",
+    "cli/audit.py",  # joins the history audit with the vault's (with --vault)
 }
 # The custodian's code trusts no review or CI code (issue 5): it reads the decision and the
 # agreements as files, after CI has verified them.

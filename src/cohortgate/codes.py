@@ -67,6 +67,7 @@ def load_all() -> dict[str, Code]:
     from cohortgate import (  # noqa: F401
         codes_agreements,
         codes_application,
+        codes_audit,
         codes_catalog,
         codes_deidentify,
         codes_lifecycle,

@@ -30,6 +30,7 @@ SUBCOMMANDS = (
     "fetch_reviews",
     "track",
     "event",
+    "audit",
     "cohort",
     "agreements",
     "release",

@@ -129,15 +129,35 @@ def credit_record(
     (roster, applicants' keys, earlier applications and their events). Decisions count when a
     chair signed them (``signed_decision_judge``): running a full review of every earlier
     application here would recurse into this record."""
-    who, _findings = trusted_signers(base)
-    if who is None:
-        return CreditRecord()
-    judge = signed_decision_judge(repo, base, who.roster, today)
-    folders = contributing_folders(base)
-    if not folders:
-        return CreditRecord()
-    found = lifecycles(repo, lay, base=base, head=base, today=today, judge=judge, folders=folders)
-    return ledger(found.lifecycles).credit_for(app)
+    book = _ledger_at(str(repo.working_dir), base.hexsha, today, repo, lay)
+    return CreditRecord() if book is None else book.credit_for(app)
+
+
+def _ledger_at(
+    working_dir: str, sha: str, today: date, repo: Repo, lay: Layout
+) -> CreditLedger | None:
+    """The ledger of one base commit on one day, computed once per process: ``track`` and
+    ``audit`` review every application against the same base, and a commit never changes."""
+    key = (working_dir, sha, today)
+    if key not in _LEDGERS:
+        base = repo.commit(sha)
+        who, _findings = trusted_signers(base)
+        folders = contributing_folders(base) if who is not None else []
+        book = None
+        if who is not None and folders:
+            judge = signed_decision_judge(repo, base, who.roster, today)
+            found = lifecycles(
+                repo, lay, base=base, head=base, today=today, judge=judge, folders=folders
+            )
+            book = ledger(found.lifecycles)
+        if len(_LEDGERS) >= _LEDGER_CACHE:
+            _LEDGERS.pop(next(iter(_LEDGERS)))
+        _LEDGERS[key] = book
+    return _LEDGERS[key]
+
+
+_LEDGER_CACHE = 8
+_LEDGERS: dict[tuple[str, str, date], CreditLedger | None] = {}
 
 
 def contributing_folders(base: Commit) -> list[str]:

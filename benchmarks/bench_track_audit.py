@@ -1,0 +1,273 @@
+"""`cohortgate track` and `cohortgate audit` as whole processes over a repository of 1,000
+applications, 5,000 signed events and 20,000 commits; and how they grow with the history.
+
+The repository (``benchmarks.lifecycle_repo``): the real catalog and rubric, a roster of 12
+members and an applicant with keys made by ssh-keygen; for each released application five
+signed score sheets, a signed decision, agreements, a release manifest and its signed events;
+unsigned filler commits up to the size. Events are a quarter of the commits at every size
+(5,000 at 20,000). Goal: under 5 s each (median wall, warm).
+
+    python -m benchmarks.bench_track_audit [--applications 1000] [--sizes 5000,10000,20000]
+        [--repeats 3] [--timeout 900] [--what-if] [--profile]
+
+"Cold" is the first run after the build, with the parse cache (``build/cache/`` in the
+repository) emptied; "warm" the medians of the runs after. A run longer than ``--timeout``
+seconds is stopped and reported as such. ``--what-if`` also times both commands with the
+credit ledger computed once per run instead of once per reviewed application (the fix this
+benchmark proposes for ``lifecycle/credit.py``; applied in the child process only, by
+replacing ``credit_record``: nothing in src/ changes). ``--profile`` prints the cohortgate
+functions with the most cumulative time in one audit run at the smallest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, Usage, report, save
+from benchmarks.lifecycle_repo import TODAY, LifecycleRepo, applicant_key, build, plan
+from benchmarks.review_repo import GIT_ENV, make_keys
+
+GOAL_SECONDS = 5.0
+WORK = ROOT / "build" / "benchmarks"
+
+# `cohortgate audit` is run through its CLI module, so that the benchmark works before and after
+# the subcommand is registered in cohortgate.cli.
+_AUDIT = (
+    "import argparse, sys\n"
+    "from cohortgate.cli import audit\n"
+    "parser = argparse.ArgumentParser()\n"
+    "audit.add_arguments(parser)\n"
+    "sys.exit(audit.run(parser.parse_args(sys.argv[1:])))\n"
+)
+_TRACK = "import sys\nfrom cohortgate.cli import main\nsys.exit(main(['track', *sys.argv[1:]]))\n"
+# The proposed fix, for --what-if: one credit ledger per (repository, base commit, day).
+_LEDGER_ONCE = """
+from cohortgate.lifecycle import credit as _credit
+from cohortgate.review.indicators import CreditRecord as _Record
+_books = {}
+def _credit_record(repo, lay, base, app, today):
+    key = (str(repo.working_dir), base.hexsha, today)
+    if key not in _books:
+        who, _ = _credit.trusted_signers(base)
+        folders = _credit.contributing_folders(base) if who is not None else []
+        if not folders:
+            _books[key] = None
+        else:
+            judge = _credit.signed_decision_judge(repo, base, who.roster, today)
+            found = _credit.lifecycles(
+                repo, lay, base=base, head=base, today=today, judge=judge, folders=folders
+            )
+            _books[key] = _credit.ledger(found.lifecycles)
+    book = _books[key]
+    return _Record() if book is None else book.credit_for(app)
+_credit.credit_record = _credit_record
+"""
+
+
+def command(name: str, what_if: bool = False) -> list[str]:
+    body = _AUDIT if name == "audit" else _TRACK
+    return [sys.executable, "-c", (_LEDGER_ONCE if what_if else "") + body, "--today", TODAY]
+
+
+def child_env() -> dict[str, str]:
+    return {**GIT_ENV, "PYTHONPATH": str(ROOT / "src")}
+
+
+def run(argv: list[str], cwd: Path, timeout: float) -> Usage | None:
+    """The child's wall and CPU time and peak RSS (``os.wait4``: this child alone; git and
+    ssh-keygen grandchildren are not counted in CPU or RSS), or None when it ran out of time."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=err,
+            text=True,
+            cwd=cwd,
+            env={**os.environ, **child_env()},
+            start_new_session=True,
+        )
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        wall = time.perf_counter() - start
+        if expired.is_set():
+            return None
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if code not in (0, 1):
+            raise SystemExit(f"{argv[:2]} failed ({code}):\n{err.read()[-2000:]}")
+        return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read())
+
+
+def empty_cache(repo: LifecycleRepo) -> None:
+    shutil.rmtree(repo.root / "build" / "cache", ignore_errors=True)
+
+
+def figures(runs: Sequence[Usage | None]) -> dict[str, Any]:
+    done = [r for r in runs if r is not None]
+    if not done:
+        return {"timed_out": len(runs)}
+    return {
+        "wall_s": round(statistics.median(r.wall for r in done), 3),
+        "cpu_s": round(statistics.median(r.cpu for r in done), 3),
+        "peak_rss_mb": round(max(r.rss_mb for r in done), 1),
+        "runs": len(done),
+        "timed_out": len(runs) - len(done),
+    }
+
+
+def shown(data: dict[str, Any]) -> str:
+    if "wall_s" not in data:
+        late = data["timed_out"]
+        return f"timed out ({late} run(s))" if late else "not run (the cold run timed out)"
+    late = f", {data['timed_out']} timed out" if data["timed_out"] else ""
+    return (
+        f"{data['wall_s']:.2f} s wall, {data['cpu_s']:.2f} s CPU, peak RSS "
+        f"{data['peak_rss_mb']:.0f} MB ({data['runs']} run(s){late})"
+    )
+
+
+def measure(
+    repo: LifecycleRepo, repeats: int, timeout: float, what_if: bool
+) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    variants = [(name, False) for name in ("track", "audit")]
+    if what_if:
+        variants += [(name, True) for name in ("track", "audit")]
+    for name, patched in variants:
+        key = f"{name}{' (ledger once)' if patched else ''}"
+        empty_cache(repo)
+        cold = run(command(name, patched), repo.root, timeout)
+        if cold is not None and name == "audit" and "0 finding(s)" not in cold.out:
+            raise SystemExit(f"the audit of the benchmark repository found problems:\n{cold.out}")
+        warm = [] if cold is None else [run(command(name, patched), repo.root, timeout)]
+        while cold is not None and len(warm) < repeats and warm[-1] is not None:
+            warm.append(run(command(name, patched), repo.root, timeout))
+        results[key] = {"cold": figures([cold]), "warm": figures(warm)}
+    return results
+
+
+def profile(repo: LifecycleRepo, top: int = 20) -> list[tuple[str, str]]:
+    import pstats
+
+    out = WORK / "track_audit.prof"
+    script = WORK / "audit_main.py"
+    script.write_text(_AUDIT, "utf-8")
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), str(script), "--today", TODAY]
+    run(argv, repo.root, 3600)
+    table = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    total = max(ct for _, _, _, ct, _ in table.values())
+    rows = [("profiled audit, total", f"{total:.2f} s (cProfile adds overhead)")]
+    ours = [
+        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{ln} {name}")
+        for (f, ln, name), (_, nc, _, ct, _) in table.items()
+        if "/src/cohortgate/" in f
+    ]
+    for ct, calls, where in sorted(ours, reverse=True)[:top]:
+        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--applications", type=int, default=1000)
+    parser.add_argument("--sizes", default="5000,10000,20000", help="history lengths (commits)")
+    parser.add_argument("--repeats", type=int, default=3, help="warm runs per command and size")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--what-if", action="store_true", help="also time the ledger-once fix")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild existing repositories")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    keys_dir = WORK / "lifecycle-keys"
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    keys = {p.stem: p for p in keys_dir.glob("*.pub") if p.stem != "applicant"}
+    if len(keys) < 12:
+        keys = make_keys(keys_dir)
+    applicant = applicant_key(keys_dir)
+    data: dict[str, Any] = {
+        "goal_seconds": GOAL_SECONDS,
+        "applications": args.applications,
+        "today": TODAY,
+        "sizes": {},
+    }
+    for size in sizes:
+        target = WORK / f"lifecycle-{args.applications}-{size}"
+        released, events = plan(size)
+        marker = target / ".git" / "bench-built"
+        if args.rebuild or not marker.exists():
+            repo = build(target, keys, applicant, args.applications, size)
+            marker.write_text(
+                f"{repo.build_seconds:.1f} {repo.sign_seconds:.1f} {repo.signed}\n", "ascii"
+            )
+        else:
+            seconds, signing, count = marker.read_text("ascii").split()
+            repo = LifecycleRepo(
+                target,
+                args.applications,
+                released,
+                events,
+                int(count),
+                size,
+                float(seconds),
+                float(signing),
+            )
+        signed = repo.signed
+        results = measure(repo, args.repeats, args.timeout, args.what_if)
+        entry = {
+            "commits": size,
+            "released_applications": released,
+            "events": events,
+            "signed_commits": signed,
+            "build_seconds": round(repo.build_seconds, 1),
+            "ssh_keygen_sign_ms": round(1000 * repo.sign_seconds / signed, 1) if signed else None,
+            **results,
+        }
+        data["sizes"][str(size)] = entry
+        rows = [
+            (
+                "repository",
+                f"{args.applications} applications, {released} released, {events} "
+                f"events, {signed} signed of {size} commits (built in {repo.build_seconds:.0f} s)",
+            ),
+        ]
+        for name, result in results.items():
+            rows.append((f"{name} cold", shown(result["cold"])))
+            rows.append((f"{name} warm", shown(result["warm"])))
+        report(f"track and audit at {size} commits", rows)
+        save("track_audit", data)
+    if args.profile:
+        smallest = WORK / f"lifecycle-{args.applications}-{sizes[0]}"
+        released, events = plan(sizes[0])
+        rows = profile(
+            LifecycleRepo(smallest, args.applications, released, events, 0, sizes[0], 0, 0)
+        )
+        data["profile"] = dict(rows)
+        report(f"profile of audit at {sizes[0]} commits", rows)
+    save("track_audit", data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

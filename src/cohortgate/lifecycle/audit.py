@@ -1,0 +1,488 @@
+"""``cohortgate audit``, the public side: the whole git history verified offline (issue 6, 7).
+
+What is checked, and against what:
+
+- **every lifecycle**, replayed at HEAD as ``cohortgate track`` replays it: forged, unsigned or
+  out-of-order events and illegal steps are the lifecycle's own findings;
+- **every decision ever recorded** (each commit that changed a ``decision.yaml``) was valid *when
+  it was recorded*: ``review_application(...).decision_valid`` with base and head both the commit
+  that recorded it, so the roster, rubric and sheets are those of that moment (a member who
+  left the roster later does not void a past decision; a sheet committed after the decision
+  never backs it). For the decision still in force at HEAD the HEAD review is used instead when
+  it is *equivalent*: the same decision file and the same roster, rubric and blacklist blobs as
+  in the recording commit, and valid at HEAD. A decision whose application changed afterwards
+  is fine: it is judged at its own commit, and a newer decision (or none, as after 'revise')
+  governs what follows;
+- **every release manifest** is judged at the commit that added it: the decision file there
+  must be a version judged valid above, say 'approve', and name exactly the reviewed files of
+  the application as they were in that commit; ``agreements.yaml`` there must record both kinds
+  of R17, signed no later than the manifest's ``created_on``; a manifest is never changed after;
+- **every closed application** has the destruction of each release verified (R22): the
+  lifecycle's table refuses a closure otherwise (``Guard.EVERY_RELEASE_VERIFIED``, counting
+  every release up to today, also one made after the closure), so the audit reports it with
+  the lifecycle's code ``lifecycle.no-destruction`` rather than a second code of its own.
+
+The custodian's side (``cohortgate.custodian.audit_vault``) checks the vault against the
+``ManifestRecord`` list this module returns; this module never imports custodian code.
+
+Reads go through ``review.gitread`` (the cached ``ls-tree`` listing of HEAD) and, for the many
+``<commit>:<path>`` objects of past commits, through one ``git cat-file --batch`` per round
+(``_objects``), never a tree walk per commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from git import Commit, Repo
+
+from cohortgate import codes_audit as C
+from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.layout import Layout
+from cohortgate.lifecycle.facts import AGREEMENTS, DecisionJudge
+from cohortgate.lifecycle.history import Lifecycle, lifecycles
+from cohortgate.models.agreement import AgreementKind, SignedAgreements
+from cohortgate.models.lifecycle import State
+from cohortgate.models.release import ReleaseManifest
+from cohortgate.models.review import Decision, Outcome
+from cohortgate.review.committed import load_model
+from cohortgate.review.digest import DECISION, differences, is_reviewed_file
+from cohortgate.review.gitread import files_under, read_blob
+from cohortgate.review.report import (
+    BLACKLIST,
+    ROSTER,
+    RUBRIC,
+    ReviewReport,
+    Rules,
+    load_rules,
+    review_application,
+)
+
+RULES = (ROSTER, RUBRIC, BLACKLIST)
+RELEASES = "releases"
+_WATCHED = re.compile(rf"submissions/[^/]+/[^/]+/(?:{re.escape(DECISION)}|{RELEASES}/[^/]+\.yaml)")
+
+
+@dataclass(frozen=True)
+class ManifestRecord:
+    """A release as git records it: what the custodian's checks need (no participant data)."""
+
+    release: str
+    application: str
+    path: str  # repository path of the manifest at HEAD
+    created_on: date
+    vault_log_head: str
+
+
+@dataclass(frozen=True)
+class DecisionVersion:
+    """One recorded decision: a commit that changed ``<folder>/decision.yaml``."""
+
+    folder: str
+    path: str
+    commit: str
+    blob: str
+    valid: bool
+    outcome: Outcome | None
+    files: dict[str, str]  # the reviewed files it names, relpath -> SHA-256
+    problem: str  # why it is not valid ("" when valid)
+    at_head: bool  # judged by the HEAD review (equivalent), not at its own commit
+
+
+@dataclass
+class AuditReport:
+    head: str
+    today: date
+    lifecycles: list[Lifecycle]
+    decisions: list[DecisionVersion]
+    releases: list[ManifestRecord]
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "head": self.head,
+            "today": self.today.isoformat(),
+            "checked": {
+                "applications": len(self.lifecycles),
+                "decisions": len(self.decisions),
+                "releases": len(self.releases),
+                "closed": sum(1 for x in self.lifecycles if x.state is State.CLOSED),
+            },
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+# --- reading past commits in bulk -----------------------------------------------------------
+
+
+def _objects(repo: Repo, specs: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
+    """{spec: (type, object id, content)} of each ``<rev>:<path>`` that names an object, from
+    ONE ``git cat-file --batch``; specs naming nothing are left out."""
+    wanted = sorted(set(specs))
+    if not wanted:
+        return {}
+    output = subprocess.run(
+        ["git", "cat-file", "--batch"],
+        cwd=repo.working_dir,
+        input="".join(f"{spec}\n" for spec in wanted).encode("utf-8"),
+        capture_output=True,
+        check=True,
+    ).stdout
+    found: dict[str, tuple[str, str, bytes]] = {}
+    at = 0
+    for spec in wanted:
+        end = output.index(b"\n", at)
+        header = output[at:end].split()
+        at = end + 1
+        if len(header) != 3:  # "<spec> missing" (or ambiguous)
+            continue
+        size = int(header[2])
+        found[spec] = (header[1].decode(), header[0].decode(), output[at : at + size])
+        at += size + 1
+    return found
+
+
+def _tree_entries(content: bytes) -> list[tuple[str, str]]:
+    """(name, "tree" | "blob") of a raw tree object's entries."""
+    entries: list[tuple[str, str]] = []
+    at = 0
+    while at < len(content):
+        space = content.index(b" ", at)
+        nul = content.index(b"\0", space)
+        mode = content[at:space]
+        entries.append((content[space + 1 : nul].decode("utf-8", "surrogateescape"), _kind(mode)))
+        at = nul + 21
+    return entries
+
+
+def _kind(mode: bytes) -> str:
+    return "tree" if mode == b"40000" else "blob"
+
+
+def _reviewed_digests(
+    repo: Repo, places: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, str]]:
+    """{(commit, folder): {relpath: SHA-256}} of the reviewed files (``review.digest``) of each
+    application folder at each commit; a few ``cat-file`` rounds for all of them together."""
+    files: dict[tuple[str, str], list[str]] = {place: [] for place in places}
+    pending = {place: [""] for place in places}  # subfolders (relative) still to list
+    while any(pending.values()):
+        specs = {
+            f"{sha}:{folder}/{sub}".rstrip("/"): ((sha, folder), sub)
+            for (sha, folder), subs in pending.items()
+            for sub in subs
+        }
+        trees = _objects(repo, list(specs))
+        pending = {place: [] for place in places}
+        for spec, (place, sub) in specs.items():
+            kind, _oid, content = trees.get(spec, ("missing", "", b""))
+            if kind != "tree":
+                continue
+            for name, entry in _tree_entries(content):
+                relative = f"{sub}{name}"
+                if entry == "tree":
+                    if is_reviewed_file(relative + "/x"):
+                        pending[place].append(relative + "/")
+                elif is_reviewed_file(relative):
+                    files[place].append(relative)
+    blobs = _objects(
+        repo, [f"{sha}:{folder}/{rel}" for (sha, folder), rels in files.items() for rel in rels]
+    )
+    return {
+        (sha, folder): {
+            rel: hashlib.sha256(blobs[f"{sha}:{folder}/{rel}"][2]).hexdigest()
+            for rel in sorted(rels)
+            if f"{sha}:{folder}/{rel}" in blobs
+        }
+        for (sha, folder), rels in files.items()
+    }
+
+
+def _changes(repo: Repo, head: Commit) -> list[tuple[str, str, str]]:
+    """(commit, status letter, path) of every change to a decision or a release manifest in the
+    history of ``head``, newest first: ONE walk of the history. Filtered here rather than by a
+    pathspec: git's glob pathspecs made the walk 2.5 times slower (3.7 s against 1.5 s over
+    20,000 commits)."""
+    output = repo.git.log(
+        "--format=%x01%H", "--name-status", "--no-renames", "--full-history", head.hexsha
+    )
+    found: list[tuple[str, str, str]] = []
+    sha = ""
+    for line in output.splitlines():
+        if line.startswith("\x01"):
+            sha = line[1:]
+        elif line.strip():
+            status, _, path = line.partition("\t")
+            if _WATCHED.fullmatch(path):
+                found.append((sha, status[:1], path))
+    return found
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+
+def _recording_judge(
+    repo: Repo,
+    lay: Layout,
+    head: Commit,
+    today: date,
+    rules: Rules,
+    reports: dict[str, ReviewReport],
+) -> DecisionJudge:
+    """The lifecycle's judge (``history.review_judge``), keeping each review for the audit."""
+
+    def judge(folder: str) -> tuple[Outcome, date] | None:
+        if read_blob(head, f"{folder}/{DECISION}") is None:
+            return None
+        report = review_application(
+            repo, lay, folder, base=head.hexsha, head=head.hexsha, today=today, rules=rules
+        )
+        reports[folder] = report
+        if not report.decision_valid or report.decision is None:
+            return None
+        decision = report.decision.decision
+        return decision.decision, date.fromisoformat(decision.decided_on)
+
+    return judge
+
+
+def _first_error(report: ReviewReport) -> str:
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    if report.decision is not None and report.decision.chair is None and not errors:
+        return "no chair of the roster signed it"
+    return f"{errors[0].code}: {errors[0].message}" if errors else "the review did not judge it"
+
+
+def _decisions(
+    repo: Repo,
+    lay: Layout,
+    head: Commit,
+    today: date,
+    changes: list[tuple[str, str, str]],
+    reports: dict[str, ReviewReport],
+) -> list[DecisionVersion]:
+    wanted = [
+        (sha, path)
+        for sha, status, path in changes
+        if path.endswith(f"/{DECISION}") and status != "D"
+    ]
+    specs = [f"{sha}:{path}" for sha, path in wanted]
+    specs += [f"{sha}:{rule}" for sha, _ in wanted for rule in RULES]
+    specs += [f"{head.hexsha}:{path}" for _, path in wanted]
+    specs += [f"{head.hexsha}:{rule}" for rule in RULES]
+    found = _objects(repo, specs)
+
+    def oid(spec: str) -> str:
+        return found[spec][1] if spec in found else ""
+
+    versions: list[DecisionVersion] = []
+    own_rules: dict[str, Rules | None] = {}
+    for sha, path in wanted:
+        folder = path.rsplit("/", 1)[0]
+        blob = oid(f"{sha}:{path}")
+        decision = load_model(found[f"{sha}:{path}"][2], path, Decision)[0] if blob else None
+        outcome = decision.decision if decision else None
+        named = dict(decision.files) if decision else {}
+        current = reports.get(folder)
+        equivalent = (
+            current is not None
+            and blob == oid(f"{head.hexsha}:{path}")
+            and all(oid(f"{sha}:{r}") == oid(f"{head.hexsha}:{r}") for r in RULES)
+        )
+        if equivalent and current is not None and current.decision_valid:
+            versions.append(
+                DecisionVersion(folder, path, sha, blob, True, outcome, named, "", True)
+            )
+            continue
+        if sha not in own_rules:
+            own_rules[sha] = load_rules(repo.commit(sha))[0]
+        rules = own_rules[sha]
+        if rules is None:
+            problem = "the roster, rubric or blacklist of that commit does not load"
+            versions.append(
+                DecisionVersion(folder, path, sha, blob, False, outcome, named, problem, False)
+            )
+            continue
+        report = review_application(repo, lay, folder, base=sha, head=sha, today=today, rules=rules)
+        valid = report.decision_valid
+        problem = "" if valid else _first_error(report)
+        versions.append(
+            DecisionVersion(folder, path, sha, blob, valid, outcome, named, problem, False)
+        )
+    return versions
+
+
+def _decision_findings(versions: list[DecisionVersion]) -> list[Finding]:
+    return [
+        C.DECISION_UNBACKED.at(v.path, commit=v.commit[:12], problem=v.problem)
+        for v in versions
+        if not v.valid
+    ]
+
+
+def _manifests(head: Commit) -> tuple[list[ManifestRecord], list[Finding]]:
+    records: list[ManifestRecord] = []
+    findings: list[Finding] = []
+    for path, blob in files_under(head, "submissions"):
+        parts = path.split("/")
+        if len(parts) != 5 or parts[3] != RELEASES or not path.endswith(".yaml"):
+            continue
+        manifest, _doc, problems = load_model(bytes(blob.data_stream.read()), path, ReleaseManifest)
+        findings += problems
+        if manifest is not None:
+            records.append(
+                ManifestRecord(
+                    manifest.release,
+                    manifest.application,
+                    path,
+                    date.fromisoformat(manifest.created_on),
+                    manifest.vault_log_head,
+                )
+            )
+    return records, findings
+
+
+def _release_findings(
+    repo: Repo,
+    records: list[ManifestRecord],
+    changes: list[tuple[str, str, str]],
+    versions: list[DecisionVersion],
+) -> list[Finding]:
+    history: dict[str, list[str]] = defaultdict(list)  # path -> commits, newest first
+    removed: dict[str, str] = {}  # manifests whose newest change deleted them
+    for sha, status, path in changes:
+        if f"/{RELEASES}/" in path and status == "D" and path not in history:
+            removed[path] = sha
+        history[path].append(sha)
+    by_blob = {(v.folder, v.blob): v for v in reversed(versions)}  # newest wins
+    added = {r.path: history[r.path][-1] for r in records if history.get(r.path)}
+    findings = [
+        C.MANIFEST_CHANGED.at(
+            path,
+            release=path.rsplit("/", 1)[-1].removesuffix(".yaml"),
+            commit=history[path][-1][:12],
+            changes=len(history[path]) - 1,
+        )
+        for path in sorted(removed)
+    ]
+    places: list[tuple[str, str]] = []
+    specs: list[str] = []
+    for record in records:
+        sha = added.get(record.path, "")
+        if not sha:
+            continue
+        folder = record.path.rsplit("/", 2)[0]
+        places.append((sha, folder))
+        specs += [f"{sha}:{folder}/{DECISION}", f"{sha}:{folder}/{AGREEMENTS}"]
+        later = len(history[record.path]) - 1
+        if later:
+            findings.append(
+                C.MANIFEST_CHANGED.at(
+                    record.path, release=record.release, commit=sha[:12], changes=later
+                )
+            )
+    found = _objects(repo, specs)
+    digests = _reviewed_digests(repo, places)
+    for record in records:
+        first = added.get(record.path)
+        if first is None:
+            continue
+        folder = record.path.rsplit("/", 2)[0]
+        problem = _decision_problem(
+            found.get(f"{first}:{folder}/{DECISION}"), by_blob, folder, digests[(first, folder)]
+        )
+        if problem:
+            findings.append(
+                C.RELEASE_WITHOUT_DECISION.at(
+                    record.path, release=record.release, commit=first[:12], problem=problem
+                )
+            )
+        problem = _agreements_problem(found.get(f"{first}:{folder}/{AGREEMENTS}"), folder, record)
+        if problem:
+            findings.append(
+                C.RELEASE_WITHOUT_AGREEMENTS.at(
+                    record.path, release=record.release, commit=first[:12], problem=problem
+                )
+            )
+    return findings
+
+
+def _decision_problem(
+    decision: tuple[str, str, bytes] | None,
+    by_blob: dict[tuple[str, str], DecisionVersion],
+    folder: str,
+    files: dict[str, str],
+) -> str:
+    if decision is None:
+        return "has no decision.yaml beside it"
+    version = by_blob.get((folder, decision[1]))
+    if version is None:  # pragma: no cover - every blob of the path comes from a change
+        return "rests on a decision file no commit recorded"
+    if not version.valid:
+        return f"rests on the decision of commit {version.commit[:12]}, which was not valid"
+    if version.outcome is not Outcome.APPROVE:
+        shown = version.outcome.value if version.outcome else "none"
+        return f"rests on a '{shown}' decision, not 'approve'"
+    if changes := differences(version.files, files):
+        return f"released a version the decision did not approve: {'; '.join(changes)}"
+    return ""
+
+
+def _agreements_problem(
+    blob: tuple[str, str, bytes] | None, folder: str, record: ManifestRecord
+) -> str:
+    path = f"{folder}/{AGREEMENTS}"
+    if blob is None:
+        return f"was made without {AGREEMENTS}"
+    signed = load_model(blob[2], path, SignedAgreements)[0]
+    if signed is None:
+        return f"was made with an unreadable {AGREEMENTS}"
+    missing = [kind.value for kind in AgreementKind if signed.get(kind) is None]
+    if missing:
+        return f"was made before the {', '.join(missing)} agreement was recorded"
+    late = [
+        f"{r.kind.value} signed {r.signed_on}"
+        for r in signed.agreements
+        if date.fromisoformat(r.signed_on) > record.created_on
+    ]
+    if late:
+        return f"was made on {record.created_on}, before the agreements: {', '.join(late)}"
+    return ""
+
+
+def audit_history(repo: Repo, lay: Layout, *, head: Commit, today: date) -> AuditReport:
+    """Audit the history of ``head`` as of ``today``; the rules of each step are those of the
+    commit that took it (see the module's docstring)."""
+    try:
+        rules, findings = load_rules(head)
+        if rules is None:
+            return AuditReport(head.hexsha, today, [], [], [], sort_findings(findings))
+        reports: dict[str, ReviewReport] = {}
+        judge = _recording_judge(repo, lay, head, today, rules, reports)
+        found = lifecycles(repo, lay, base=head, head=head, today=today, judge=judge)
+        findings += found.findings
+        for life in found.lifecycles:
+            findings += life.findings
+        changes = _changes(repo, head)
+        versions = _decisions(repo, lay, head, today, changes, reports)
+        findings += _decision_findings(versions)
+        records, problems = _manifests(head)
+        findings += problems
+        findings += _release_findings(repo, records, changes, versions)
+        return AuditReport(
+            head.hexsha,
+            today,
+            found.lifecycles,
+            versions,
+            records,
+            sort_findings(list(dict.fromkeys(findings))),
+        )
+    finally:
+        repo.git.clear_cache()
