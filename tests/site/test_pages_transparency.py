@@ -4,7 +4,6 @@ lifecycle diagram, from a real git history with signed events (the lifecycle tes
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +17,7 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "review"), str(TESTS / "lifecycle")]
 
 from lifecycle_world import APPLICANTS, LATER, LifeWorld, applicants_yaml  # noqa: E402
-from review_keys import PEOPLE, Commit, Key  # noqa: E402
+from review_keys import PEOPLE, Commit, Key, committer, init_repo, make_keys  # noqa: E402
 from review_world import APP, APPLICANT_EMAIL, build_world  # noqa: E402
 from site_fixture import MERMAID, REPO, no_audit  # noqa: E402
 
@@ -39,58 +38,21 @@ NAMES = (*PEOPLE, "applicant")
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    folder = tmp_path_factory.mktemp("transparency-keys")
-    made: dict[str, Key] = {}
-    for name in NAMES:
-        private = folder / name
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", private],
-            check=True,
-        )
-        public = private.with_suffix(".pub")
-        made[name] = Key(public, public.read_text("ascii").strip())
-    return made
+    return make_keys(tmp_path_factory.mktemp("transparency-keys"), NAMES)
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    made = Repo.init(tmp_path / "repo", initial_branch="main")
-    with made.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.org")
+    made = init_repo(tmp_path / "repo")
     yield made
     made.close()
 
 
 @pytest.fixture
 def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
-    def make(
-        files: dict[str, str],
-        signer: str | None = None,
-        email: str = "test@example.org",
-        when: str = "2026-03-01T12:00:00+00:00",
-    ) -> str:
-        root = Path(repo.working_tree_dir or ".")
-        for rel, text in files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(text, "utf-8")
-        repo.git.add(*files)
-        env = {
-            "GIT_AUTHOR_DATE": when,
-            "GIT_COMMITTER_DATE": when,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_EMAIL": email,
-        }
-        if signer is None:
-            repo.git.commit("--no-gpg-sign", "-q", "-m", "unsigned", env=env)
-        else:
-            options = ["gpg.format=ssh", f"user.signingkey={keys[signer].public_path}"]
-            repo.git(c=options).commit("-S", "-q", "-m", f"signed by {signer}", env=env)
-        return repo.head.commit.hexsha
-
-    return make
+    return committer(repo, keys)
 
 
 @pytest.fixture
