@@ -19,6 +19,11 @@ def md_text(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+def md_cell(text: str) -> str:
+    """Escape text for one Markdown table cell (no line breaks)."""
+    return md_text(text).replace("\n", " ")
+
+
 def front_matter(**fields: str) -> str:
     """YAML front matter; JSON strings are valid YAML scalars, whatever the text holds."""
     lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()]

@@ -25,7 +25,8 @@ from cohortgate.models.institution import Institution
 from cohortgate.models.roster import Roster
 from cohortgate.models.rubric import Rubric, Source
 from cohortgate.review.register import Notice
-from cohortgate.site.html import front_matter, md_text
+from cohortgate.site.html import front_matter, md_cell
+from cohortgate.site.labels import pick
 
 M = TypeVar("M", bound=BaseModel)
 PAGES = ("review/index.md", "review/committees.md", "review/notices.md")
@@ -129,16 +130,7 @@ EXPERTISE = {
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = L[key]
-    return zh if lang == "zh" else en
-
-
-def _pair(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def _cell(text: str) -> str:
-    return md_text(text).replace("\n", " ")
+    return pick(L[key], lang)
 
 
 def _num(value: float) -> str:
@@ -185,7 +177,7 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
         f"| {_t('col.label', lang)} | {_t('col.weight', lang)} |",
         "|---|---:|",
     ]
-    out += [f"| {_cell(d.label.get(lang))} | {_num(d.weight)} |" for d in rubric.dimensions]
+    out += [f"| {md_cell(d.label.get(lang))} | {_num(d.weight)} |" for d in rubric.dimensions]
     labels = {d.id: d.label.get(lang) for d in rubric.dimensions}
     out += [
         "",
@@ -198,13 +190,11 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
         if ind.source is Source.COMPUTED:
             who = _t("computed", lang)
         else:
-            who = _pair(COMMITTEE[ind.committee.value], lang) if ind.committee else ""
+            who = pick(COMMITTEE[ind.committee.value], lang) if ind.committee else ""
             if ind.expertise:
-                who += (
-                    " (" + ", ".join(_pair(EXPERTISE[e.value], lang) for e in ind.expertise) + ")"
-                )
-        name = f"**{_cell(ind.label.get(lang))}**<br>{_cell(ind.description.get(lang))}"
-        out.append(f"| {name} | {_cell(labels[ind.dimension])} | {who} | {_num(ind.weight)} |")
+                who += " (" + ", ".join(pick(EXPERTISE[e.value], lang) for e in ind.expertise) + ")"
+        name = f"**{md_cell(ind.label.get(lang))}**<br>{md_cell(ind.description.get(lang))}"
+        out.append(f"| {name} | {md_cell(labels[ind.dimension])} | {who} | {_num(ind.weight)} |")
     out += [
         "",
         f"## {_t('thresholds', lang)}\n",
@@ -254,7 +244,7 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
             stage.hours_per_variable,
         ]
         out.append(
-            f"| {_cell(stage.label.get(lang))} | " + " | ".join(_num(v) for v in values) + " |"
+            f"| {md_cell(stage.label.get(lang))} | " + " | ".join(_num(v) for v in values) + " |"
         )
     out += [
         "",
@@ -286,10 +276,10 @@ def _committees_page(
     for m in roster.members:
         inst = institutions.get(m.institution)
         where = inst.name.get(lang) if inst else m.institution
-        name = _cell(m.name) + (f" ({_t('chair', lang)})" if m.id in chairs else "")
+        name = md_cell(m.name) + (f" ({_t('chair', lang)})" if m.id in chairs else "")
         out.append(
-            f"| {name} | {_pair(COMMITTEE[m.committee.value], lang)} | "
-            f"{_pair(EXPERTISE[m.expertise.value], lang)} | {_cell(where)} | "
+            f"| {name} | {pick(COMMITTEE[m.committee.value], lang)} | "
+            f"{pick(EXPERTISE[m.expertise.value], lang)} | {md_cell(where)} | "
             f"{m.term_start} – {m.term_end} |"
         )
     out += [
@@ -299,13 +289,13 @@ def _committees_page(
         "|---|---:|",
     ]
     out += [
-        f"| {_pair(COMMITTEE[r.committee.value], lang)} | {r.min_members} |"
+        f"| {pick(COMMITTEE[r.committee.value], lang)} | {r.min_members} |"
         for r in roster.quorum.committees
     ]
     out += ["", f"| {_t('col.level', lang)} | {_t('col.needs', lang)} |", "|---|---|"]
     out += [
         f"| {r.level.value} | "
-        + ", ".join(_pair(EXPERTISE[e.value], lang) for e in r.expertise)
+        + ", ".join(pick(EXPERTISE[e.value], lang) for e in r.expertise)
         + " |"
         for r in roster.quorum.levels
     ]
@@ -331,18 +321,18 @@ def _notices_page(
                 f"[{d}](../datasets/{d}.md)" if d in known else f"`{d}`" for d in n.datasets
             )
             out += [
-                f"### {n.application} {_cell(n.title)}\n",
-                f"- {_t('col.institution', lang)}: {_cell(where)}",
-                f"- {_t('lead', lang)}: {_cell(n.lead)}",
+                f"### {n.application} {md_cell(n.title)}\n",
+                f"- {_t('col.institution', lang)}: {md_cell(where)}",
+                f"- {_t('lead', lang)}: {md_cell(n.lead)}",
                 f"- {_t('datasets', lang)}: {datasets}",
                 f"- {_t('level', lang)}: {n.privacy_level}",
                 f"- {_t('decided', lang)}: {n.decided_on}",
             ]
             if n.conditions:
                 out.append(
-                    f"- {_t('conditions', lang)}: " + "; ".join(_cell(c) for c in n.conditions)
+                    f"- {_t('conditions', lang)}: " + "; ".join(md_cell(c) for c in n.conditions)
                 )
-            out += ["", f"> {_cell(n.lay_summary_zh)}", ""]
+            out += ["", f"> {md_cell(n.lay_summary_zh)}", ""]
     return "\n".join(out) + "\n"
 
 

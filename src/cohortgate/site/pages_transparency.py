@@ -22,7 +22,8 @@ from cohortgate.models.institution import Institution
 from cohortgate.models.lifecycle import ROLE_OF, TRANSITIONS, Guard, Role, State, Trigger
 from cohortgate.policy import MAX_EXTENSIONS, TRACKING_MONTHS
 from cohortgate.site import charts
-from cohortgate.site.html import front_matter, md_text
+from cohortgate.site.html import front_matter, md_cell, md_text
+from cohortgate.site.labels import pick
 from cohortgate.site.prose import MERMAID_JS, depth_prefix
 from cohortgate.site.transparency_data import QuarterRow, Transparency, Use
 
@@ -186,16 +187,7 @@ GUARD = {
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = L[key]
-    return zh if lang == "zh" else en
-
-
-def _pair(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def _cell(text: str) -> str:
-    return md_text(text).replace("\n", " ")
+    return pick(L[key], lang)
 
 
 def _where(institution: str, institutions: Mapping[str, Institution], lang: str) -> str:
@@ -204,7 +196,7 @@ def _where(institution: str, institutions: Mapping[str, Institution], lang: str)
 
 
 def _state(state: State | None, lang: str) -> str:
-    return _pair(STATE[state], lang) if state is not None else _t("none", lang)
+    return pick(STATE[state], lang) if state is not None else _t("none", lang)
 
 
 # --- the register ------------------------------------------------------------------------------
@@ -213,9 +205,9 @@ def _state(state: State | None, lang: str) -> str:
 def _use(use: Use, institutions: Mapping[str, Institution], lang: str) -> list[str]:
     n = use.notice
     out = [
-        f"### {n.application} {_cell(n.title)}\n",
-        f"- {_t('institution', lang)}: {_cell(_where(n.institution, institutions, lang))}",
-        f"- {_t('lead', lang)}: {_cell(n.lead)}",
+        f"### {n.application} {md_cell(n.title)}\n",
+        f"- {_t('institution', lang)}: {md_cell(_where(n.institution, institutions, lang))}",
+        f"- {_t('lead', lang)}: {md_cell(n.lead)}",
         f"- {_t('decided', lang)}: {n.decided_on}",
         f"- {_t('state', lang)}: **{_state(use.state, lang)}**"
         + (f" ({use.since})" if use.since else ""),
@@ -233,7 +225,7 @@ def _use(use: Use, institutions: Mapping[str, Institution], lang: str) -> list[s
         timing = "" if o.on_time is None else f" ({_t('on_time' if o.on_time else 'late', lang)})"
         out += [
             f"- {_t('outputs', lang)}: {o.filed_on}{timing}",
-            f"    - {_t('citation', lang)}: {_cell(o.citation)}",
+            f"    - {_t('citation', lang)}: {md_cell(o.citation)}",
         ]
         if o.attachments:
             names = ", ".join(f"`{name.replace('`', '')}`" for name in o.attachments)
@@ -260,7 +252,7 @@ def register_page(data: Transparency, institutions: Mapping[str, Institution], l
     if reopened:
         out += [f"## {_t('reopened', lang)}\n", _t("reopened.intro", lang) + "\n"]
         out += [
-            f"- {u.notice.application} {_cell(u.notice.title)}: "
+            f"- {u.notice.application} {md_cell(u.notice.title)}: "
             + ", ".join(f"`{d}`" for d in u.notice.datasets)
             + f" ({u.reopened_on})"
             for u in reopened
@@ -426,12 +418,12 @@ def blacklist_page(
             else ", ".join(f"`{d}`" for d in e.datasets)
         )
         cells = [
-            _cell(listed(e, institutions, lang)),
+            md_cell(listed(e, institutions, lang)),
             scope,
-            _cell(public_reason(e.reason)),
+            md_cell(public_reason(e.reason)),
             e.listed_on,
             e.review_on or _t("none", lang),
-            _cell(", ".join(e.decided_by)),
+            md_cell(", ".join(e.decided_by)),
         ]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
@@ -463,14 +455,14 @@ def lifecycle_page(lang: str, with_script: bool) -> str:
     keys = ("col.from", "col.step", "col.to", "col.who", "col.after", "col.guards")
     out += ["| " + " | ".join(_t(k, lang) for k in keys) + " |", "|---|---|---|---|---|---|"]
     for t in TRANSITIONS:
-        source = _t("start", lang) if t.source is None else _pair(STATE[t.source], lang)
+        source = _t("start", lang) if t.source is None else pick(STATE[t.source], lang)
         cells = [
             source,
             _trigger(t.trigger),
-            _pair(STATE[t.target], lang),
-            _pair(ROLE[ROLE_OF[t.trigger]], lang),
+            pick(STATE[t.target], lang),
+            pick(ROLE[ROLE_OF[t.trigger]], lang),
             ", ".join(_trigger(r) for r in t.requires) or _t("none", lang),
-            ", ".join(_pair(GUARD[g], lang) for g in t.guards) or _t("none", lang),
+            ", ".join(pick(GUARD[g], lang) for g in t.guards) or _t("none", lang),
         ]
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out) + "\n"
