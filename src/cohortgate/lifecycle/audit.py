@@ -53,7 +53,7 @@ from cohortgate.models.lifecycle import State
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Decision, Outcome
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import DECISION, differences, is_reviewed_file
+from cohortgate.review.digest import differences
 from cohortgate.review.gitread import files_under, read_blob
 from cohortgate.review.report import (
     BLACKLIST,
@@ -64,6 +64,7 @@ from cohortgate.review.report import (
     load_rules,
     review_application,
 )
+from cohortgate.submission import DECISION, is_reviewed_file
 
 RULES = (ROSTER, RUBRIC, BLACKLIST)
 RELEASES = "releases"

@@ -90,9 +90,8 @@ def write_event(root: Path | None, request: EventRequest) -> str:
     from pydantic import ValidationError
 
     from cohortgate.lifecycle.scaffold import event_text
-    from cohortgate.review.digest import EVENTS
     from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo, read_blob, sha256
-    from cohortgate.review.locate import application_folder
+    from cohortgate.submission import EVENTS, application_folder
 
     lay = layout(root)
     try:

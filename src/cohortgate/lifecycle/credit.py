@@ -32,10 +32,10 @@ from cohortgate.lifecycle.history import (
 )
 from cohortgate.models.application import Application
 from cohortgate.models.review import Outcome
-from cohortgate.review.digest import DECISION, EVENTS
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import blob_sha, files_under
 from cohortgate.review.indicators import CreditRecord
+from cohortgate.submission import DECISION, EVENTS
 
 
 @dataclass

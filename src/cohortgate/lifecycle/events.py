@@ -40,11 +40,11 @@ from cohortgate.models.lifecycle import (
 )
 from cohortgate.models.roster import Committee, Expertise, Member, Roster
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import EVENTS
 from cohortgate.review.gitread import blob_sha, files_under, read_blob, sha256
 from cohortgate.review.signatures import Status, Verdict, verify_commits
 from cohortgate.review.signed_file import chair_ids
 from cohortgate.review.signers import RosterKeyError, check_member_key, parse_public_key
+from cohortgate.submission import EVENTS
 
 APPLICANTS = "rubric/applicants.yaml"
 _PSEUDO = "applicant~"  # id prefix of applicant pseudo-members: never a roster slug

@@ -36,8 +36,8 @@ from cohortgate.models.lifecycle import Fact, Trigger
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Outcome, ScoreSheet
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import DECISION, REVIEWS
 from cohortgate.review.gitread import files_under, read_blob
+from cohortgate.submission import DECISION, REVIEWS
 
 FORM = "application.yaml"
 AGREEMENTS = "agreements.yaml"

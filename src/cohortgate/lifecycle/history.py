@@ -34,10 +34,11 @@ from cohortgate.models.review import Outcome
 from cohortgate.models.roster import Roster
 from cohortgate.review.committed import load_trusted
 from cohortgate.review.decisions import check_recorded, load_decision
-from cohortgate.review.digest import DECISION, application_digests
+from cohortgate.review.digest import application_digests
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import ends_git_processes, read_blob
 from cohortgate.review.report import ROSTER, Rules, load_rules, review_application
+from cohortgate.submission import DECISION
 
 
 @dataclass

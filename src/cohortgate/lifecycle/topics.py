@@ -19,9 +19,9 @@ from cohortgate.lifecycle.history import (
     signed_decision_judge,
     trusted_signers,
 )
-from cohortgate.review.digest import EVENTS
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import files_under
+from cohortgate.submission import EVENTS
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from cohortgate.atomic import write_text
 from cohortgate.findings import Finding
 from cohortgate.models.review import Outcome, ScoreSheet
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import DECISION, REVIEWS, application_digests
+from cohortgate.review.digest import application_digests
 from cohortgate.review.gitread import ReviewInputError, commit_of
-from cohortgate.review.locate import application_folder
 from cohortgate.review.quarters import parse_quarter, quarter_bounds
 from cohortgate.review.run import ReviewUsageError, Session, open_session, parse_day, review_one
 from cohortgate.review.signed_file import chair_ids
+from cohortgate.submission import DECISION, REVIEWS, application_folder
 
 
 class CommandError(Exception):

@@ -19,11 +19,12 @@ from cohortgate.loading import Document
 from cohortgate.models.review import Decision, Outcome
 from cohortgate.models.roster import Member, Roster
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import DECISION, differences
+from cohortgate.review.digest import differences
 from cohortgate.review.gitread import read_blob
 from cohortgate.review.quarters import quarter_bounds
 from cohortgate.review.quorum import QuorumState
 from cohortgate.review.signed_file import chair_ids, signed_by
+from cohortgate.submission import DECISION
 
 
 @dataclass(frozen=True)

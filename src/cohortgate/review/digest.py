@@ -1,11 +1,8 @@
 """The SHA-256 of every file of an application, as committed: what a sign-off binds.
 
-An application folder holds the form, its attachments and what follows the review. The latter is
-not part of what is reviewed: the score sheets (``reviews/``), the decision (``decision.yaml``),
-the agreements generated from it and their signed copies (``agreements/``,
-``agreements.yaml``), the release manifests (``releases/``) and the lifecycle events
-(``events/``). Everything else is, so a changed attachment makes every earlier sign-off stale
-just as a changed form does.
+Which files are reviewed is the rule of ``cohortgate.submission``: everything but what follows
+the review, so a changed attachment makes every earlier sign-off stale just as a changed form
+does.
 """
 
 from __future__ import annotations
@@ -13,18 +10,7 @@ from __future__ import annotations
 from git import Commit
 
 from cohortgate.review.gitread import files_under, sha256
-
-REVIEWS = "reviews"
-DECISION = "decision.yaml"
-EVENTS = "events"
-AFTER_REVIEW_FOLDERS = (REVIEWS, EVENTS, "agreements", "releases")
-AFTER_REVIEW_FILES = (DECISION, "agreements.yaml")
-NOT_REVIEWED = tuple(f"{name}/" for name in AFTER_REVIEW_FOLDERS)
-
-
-def is_reviewed_file(relative: str) -> bool:
-    """True for a file (relative to the application folder) that sign-offs cover."""
-    return relative not in AFTER_REVIEW_FILES and not relative.startswith(NOT_REVIEWED)
+from cohortgate.submission import is_reviewed_file
 
 
 def application_digests(commit: Commit, folder: str) -> dict[str, str]:

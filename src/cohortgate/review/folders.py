@@ -7,7 +7,7 @@ from datetime import date
 
 from git import Commit, Repo, Tree
 
-from cohortgate.review.digest import AFTER_REVIEW_FILES, AFTER_REVIEW_FOLDERS
+from cohortgate.submission import AFTER_REVIEW_FILES, AFTER_REVIEW_FOLDERS
 
 _ID = re.compile(r"^A-(20[0-9]{2})-[0-9]{4}$")
 

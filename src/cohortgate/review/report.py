@@ -21,6 +21,7 @@ from typing import Any
 
 from git import Commit, Repo
 
+from cohortgate import codes_review as C
 from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding, Severity, sort_findings
 from cohortgate.layout import Layout
@@ -170,8 +171,6 @@ def review_application(
     for extra in github_signoffs:
         first = seen.get(extra.member.id)
         if first is not None:
-            from cohortgate import codes_review as C
-
             findings.append(
                 C.DUPLICATE_SIGNOFF.at(
                     extra.file, member=extra.member.id, first=first.file, second=extra.reference

@@ -14,9 +14,9 @@ from git import Repo
 from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout, layout
 from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
-from cohortgate.review.locate import application_folder
 from cohortgate.review.report import ReviewReport, Rules, load_rules, review_application
 from cohortgate.review.signoffs import Channel, SignOff
+from cohortgate.submission import application_folder
 
 
 class ReviewUsageError(Exception):

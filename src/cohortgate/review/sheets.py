@@ -26,10 +26,10 @@ from cohortgate.loading import Document
 from cohortgate.models.review import ScoreSheet
 from cohortgate.models.roster import Roster
 from cohortgate.review.committed import load_model
-from cohortgate.review.digest import REVIEWS
 from cohortgate.review.gitread import changes_of, files_under, last_changes, object_ids
 from cohortgate.review.signatures import Status, Verdict, touched_paths, verify_commits
 from cohortgate.review.signoffs import Channel, SignOff
+from cohortgate.submission import REVIEWS
 
 
 def _short(sha: str) -> str:

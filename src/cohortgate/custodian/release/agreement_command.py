@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,8 +23,7 @@ from cohortgate.models.dataset import PrivacyClass
 from cohortgate.models.review import Decision
 from cohortgate.policy import TRACKING_MONTHS
 from cohortgate.render import REPORTER_BY_NAME
-
-_ID = re.compile(r"^A-(20[0-9]{2})-[0-9]{4}$")
+from cohortgate.submission import application_folder
 
 
 class AgreementUsageError(Exception):
@@ -44,11 +42,12 @@ def _day(text: str | None, flag: str) -> date:
 def run_agreements(args: argparse.Namespace) -> int:
     lay = layout(args.root)
     argument = args.submission
-    folder = (
-        lay.submissions / argument[2:6] / argument if _ID.fullmatch(argument) else Path(argument)
-    )
+    try:
+        folder = lay.root / application_folder(lay, argument)
+    except ValueError as exc:
+        raise AgreementUsageError(str(exc)) from None
     if not (folder / "application.yaml").is_file():
-        raise AgreementUsageError(f"'{argument}' is not an application folder or id")
+        raise AgreementUsageError(f"'{argument}' has no application.yaml")
     display = lay.rel(folder)
     findings: list[Finding] = []
     try:

@@ -26,12 +26,9 @@ from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist, BlacklistScope
 from cohortgate.models.review import Decision, Outcome
+from cohortgate.submission import is_reviewed_file
 
 M = TypeVar("M", bound=BaseModel)
-
-# Files and folders written after the review; everything else in the folder is what was decided.
-AFTER_REVIEW = ("reviews/", "events/", "agreements/", "releases/")
-AFTER_REVIEW_FILES = ("decision.yaml", "agreements.yaml")
 
 
 @dataclass(frozen=True)
@@ -43,11 +40,11 @@ class Approved:
 
 
 def reviewed_digests(folder: Path) -> dict[str, str]:
-    """SHA-256 of every reviewed file of the folder (the rule of ``review.digest``)."""
+    """SHA-256 of every reviewed file of the folder (``submission.is_reviewed_file``)."""
     found: dict[str, str] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
-        if rel in AFTER_REVIEW_FILES or rel.startswith(AFTER_REVIEW):
+        if not is_reviewed_file(rel):
             continue
         found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found

@@ -4,7 +4,6 @@ show progress (rich, on stderr) and a final summary, print the findings."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import replace
 from datetime import date
@@ -20,8 +19,7 @@ from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY
 from cohortgate.findings import Finding, has_errors, sort_findings
 from cohortgate.layout import Layout, layout
 from cohortgate.render import REPORTER_BY_NAME
-
-_ID = re.compile(r"^A-(20[0-9]{2})-[0-9]{4}$")
+from cohortgate.submission import application_folder
 
 
 class ReleaseUsageError(Exception):
@@ -38,15 +36,12 @@ def _day(text: str | None, flag: str) -> date | None:
 
 
 def _folder(lay: Layout, argument: str) -> Path:
-    if _ID.fullmatch(argument):
-        folder = lay.submissions / argument[2:6] / argument
-    else:
-        folder = Path(argument)
-        folder = folder.parent if folder.name == "application.yaml" else folder
+    try:
+        folder = lay.root / application_folder(lay, argument)
+    except ValueError as exc:
+        raise ReleaseUsageError(str(exc)) from None
     if not (folder / "application.yaml").is_file():
-        raise ReleaseUsageError(
-            f"'{argument}' is not an application: pass its id (A-2026-0001) or its folder"
-        )
+        raise ReleaseUsageError(f"'{argument}' has no application.yaml")
     return folder.resolve()
 
 

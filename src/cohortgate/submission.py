@@ -1,4 +1,12 @@
-"""Which application a command-line argument names: an id, a folder or its form."""
+"""An application folder, as both sides of the trust boundary see it.
+
+``submissions/<year>/<id>/`` holds the form and its attachments, then what follows the review:
+the score sheets (``reviews/``), the decision (``decision.yaml``), the agreements and their
+signed copies (``agreements/``, ``agreements.yaml``), the release manifests (``releases/``) and
+the lifecycle events (``events/``). Sign-offs and decisions bind the SHA-256 of the reviewed
+files only (``is_reviewed_file``): the committees' review code reads them from git, the
+custodian's release code from the working tree, both by this one rule.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,19 @@ import re
 from pathlib import Path
 
 from cohortgate.layout import Layout
+
+REVIEWS = "reviews"
+DECISION = "decision.yaml"
+EVENTS = "events"
+AFTER_REVIEW_FOLDERS = (REVIEWS, EVENTS, "agreements", "releases")
+AFTER_REVIEW_FILES = (DECISION, "agreements.yaml")
+NOT_REVIEWED = tuple(f"{name}/" for name in AFTER_REVIEW_FOLDERS)
+
+
+def is_reviewed_file(relative: str) -> bool:
+    """True for a file (relative to the application folder) that sign-offs cover."""
+    return relative not in AFTER_REVIEW_FILES and not relative.startswith(NOT_REVIEWED)
+
 
 _ID = re.compile(r"^A-(20[0-9]{2})-[0-9]{4}$")
 _RELATIVE = re.compile(r"^submissions/(20[0-9]{2})/(A-\1-[0-9]{4})(/application\.yaml)?/?$")
