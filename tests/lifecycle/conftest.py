@@ -8,7 +8,6 @@ rubric/applicants.yaml for the applicant's e-mail) and ``intruder`` (listed nowh
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,10 @@ from git import Repo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
 
 from lifecycle_world import APPLICANTS, LifeWorld, applicants_yaml
-from review_keys import PEOPLE, Commit, Key, committer, init_repo, make_keys
+from review_keys import PEOPLE
 from review_world import APPLICANT_EMAIL, build_world
+
+from signing import Commit, Key, make_keys
 
 NAMES = (*PEOPLE, "applicant", "intruder")
 
@@ -26,21 +27,6 @@ NAMES = (*PEOPLE, "applicant", "intruder")
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return make_keys(tmp_path_factory.mktemp("lifecycle-keys"), NAMES)
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    made = init_repo(tmp_path / "repo")
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
-    """commit(files, signer=None|name, email=author e-mail, when=ISO date) -> sha."""
-    return committer(repo, keys)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from lifecycle_world import APPLICANTS, RELEASE, LifeWorld, applicants_yaml, codes
-from review_keys import Key
 from review_world import APPLICANT_EMAIL, FOLDER
 
 from cohortgate.models.lifecycle import State
+from signing import Key
 
 REASONS = "Recruitment was slower than planned."
 

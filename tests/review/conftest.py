@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from git import Repo
-from review_keys import PEOPLE, Commit, Key, committer, init_repo, make_keys, roster_data
+from review_keys import PEOPLE, roster_data
 from review_world import World, build_world
 
 from cohortgate.models.roster import Roster
+from signing import Commit, Key, make_keys
 
 
 @pytest.fixture(scope="session")
@@ -21,22 +19,6 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
 @pytest.fixture
 def roster(keys: dict[str, Key]) -> Roster:
     return Roster.model_validate(roster_data(keys))
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    """An empty repository; the developer's own git config cannot leak in."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    made = init_repo(tmp_path / "repo")
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
-    """commit(files, signer=None|name, email=author e-mail, when=ISO date) -> sha."""
-    return committer(repo, keys)
 
 
 @pytest.fixture

@@ -25,12 +25,13 @@ from typing import Any
 
 import yaml
 from git import Repo
-from review_keys import Commit, Key, member
+from review_keys import member
 
 from cohortgate.layout import Layout
 from cohortgate.models.roster import Roster
 from cohortgate.review.digest import application_digests
 from cohortgate.review.report import ReviewReport, load_rules, review_application
+from signing import Commit, Key
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "A-2026-0001"

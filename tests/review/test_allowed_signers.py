@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from review_keys import Key, member, roster_data
+from review_keys import member, roster_data
 
 from cohortgate.models.roster import Roster
 from cohortgate.review.signers import (
@@ -14,6 +14,7 @@ from cohortgate.review.signers import (
     parse_public_key,
     signer_line,
 )
+from signing import Key
 
 
 def test_one_line_per_member_in_the_openssh_format(roster: Roster, keys: dict[str, Key]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from git import Repo
-from review_keys import Commit, Key, member, roster_data
+from review_keys import member, roster_data
 
 from cohortgate.models.roster import Roster
 from cohortgate.review.signatures import (
@@ -15,6 +15,7 @@ from cohortgate.review.signatures import (
     verify_commits,
 )
 from cohortgate.review.signers import RosterKeyError, parse_public_key
+from signing import Commit, Key
 
 SHEET = "reviews/A-2026-0007/alice.yaml"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from review_keys import Key, member, roster_data
+from review_keys import member, roster_data
 
 from cohortgate.loading import load_yaml_file
 from cohortgate.modelcheck import check_model
@@ -16,6 +16,7 @@ from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.institution import InstitutionRegistry
 from cohortgate.models.roster import Committee, Expertise, Roster
 from cohortgate.review.signers import allowed_signers, parse_public_key
+from signing import Key
 
 
 def _load(root: Path, rel: str, model: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +16,7 @@ TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "review"), str(TESTS / "lifecycle")]
 
 from lifecycle_world import APPLICANTS, LATER, LifeWorld, applicants_yaml  # noqa: E402
-from review_keys import PEOPLE, Commit, Key, committer, init_repo, make_keys  # noqa: E402
+from review_keys import PEOPLE  # noqa: E402
 from review_world import APP, APPLICANT_EMAIL, build_world  # noqa: E402
 from site_fixture import MERMAID, REPO, no_audit  # noqa: E402
 
@@ -32,6 +31,7 @@ from cohortgate.site import pages_transparency as P  # noqa: E402
 from cohortgate.site import transparency_data as D  # noqa: E402
 from cohortgate.site.apply_form import LICENSES, VENDOR  # noqa: E402
 from cohortgate.site.build import build  # noqa: E402
+from signing import Commit, Key, make_keys  # noqa: E402
 
 NAMES = (*PEOPLE, "applicant")
 
@@ -39,20 +39,6 @@ NAMES = (*PEOPLE, "applicant")
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return make_keys(tmp_path_factory.mktemp("transparency-keys"), NAMES)
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repo]:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    made = init_repo(tmp_path / "repo")
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def commit(repo: Repo, keys: dict[str, Key]) -> Commit:
-    return committer(repo, keys)
 
 
 @pytest.fixture
