@@ -8,15 +8,20 @@ unsigned filler commits up to the size. Events are a quarter of the commits at e
 (5,000 at 20,000). Goal: under 5 s each (median wall, warm).
 
     python -m benchmarks.bench_track_audit [--applications 1000] [--sizes 5000,10000,20000]
-        [--repeats 3] [--timeout 900] [--what-if] [--profile]
+        [--repeats 3] [--timeout 900] [--peer-sample 200] [--profile]
 
-"Cold" is the first run after the build, with the parse cache (``build/cache/`` in the
-repository) emptied; "warm" the medians of the runs after. A run longer than ``--timeout``
-seconds is stopped and reported as such. ``--what-if`` also times both commands with the
-credit ledger computed once per run instead of once per reviewed application (the fix this
-benchmark proposes for ``lifecycle/credit.py``; applied in the child process only, by
-replacing ``credit_record``: nothing in src/ changes). ``--profile`` prints the cohortgate
-functions with the most cumulative time in one audit run at the smallest size.
+"Cold" is the first run with the repository's ``build/cache/`` emptied (no parse cache, no
+run memory: every signature verified, every document parsed, the history walked); "warm" the
+median of the runs after it (``review.run_memory``). A run longer than ``--timeout`` seconds is
+stopped and reported as such.
+
+Peer, in this process: git itself verifying the same SSH signatures against the same allowed
+signers (``review.git_signatures``: ``git log --format=%G?...``, which runs ssh-keygen for each
+commit), on ``--peer-sample`` signed commits, against ``review.signatures`` on the same commits
+(no memory); the per-commit ratio, and git's time extrapolated to every signed commit of the
+history, which is what one verification pass of track or audit would cost with git.
+``--profile`` prints the cohortgate functions with the most cumulative time in one audit run at
+the smallest size.
 """
 
 from __future__ import annotations
@@ -42,43 +47,14 @@ from benchmarks.review_repo import GIT_ENV, make_keys
 GOAL_SECONDS = 5.0
 WORK = ROOT / "build" / "benchmarks"
 
-# `cohortgate audit` is run through its CLI module, so that the benchmark works before and after
-# the subcommand is registered in cohortgate.cli.
-_AUDIT = (
-    "import argparse, sys\n"
-    "from cohortgate.cli import audit\n"
-    "parser = argparse.ArgumentParser()\n"
-    "audit.add_arguments(parser)\n"
-    "sys.exit(audit.run(parser.parse_args(sys.argv[1:])))\n"
-)
-_TRACK = "import sys\nfrom cohortgate.cli import main\nsys.exit(main(['track', *sys.argv[1:]]))\n"
-# The proposed fix, for --what-if: one credit ledger per (repository, base commit, day).
-_LEDGER_ONCE = """
-from cohortgate.lifecycle import credit as _credit
-from cohortgate.review.indicators import CreditRecord as _Record
-_books = {}
-def _credit_record(repo, lay, base, app, today):
-    key = (str(repo.working_dir), base.hexsha, today)
-    if key not in _books:
-        who, _ = _credit.trusted_signers(base)
-        folders = _credit.contributing_folders(base) if who is not None else []
-        if not folders:
-            _books[key] = None
-        else:
-            judge = _credit.signed_decision_judge(repo, base, who.roster, today)
-            found = _credit.lifecycles(
-                repo, lay, base=base, head=base, today=today, judge=judge, folders=folders
-            )
-            _books[key] = _credit.ledger(found.lifecycles)
-    book = _books[key]
-    return _Record() if book is None else book.credit_for(app)
-_credit.credit_record = _credit_record
-"""
+# For --profile: the CLI's main() in-process (the console script would leave without writing
+# the profile: ``cli.LEAVE_AT_ONCE``).
+_AUDIT = "import sys\nfrom cohortgate.cli import main\nsys.exit(main(['audit', *sys.argv[1:]]))\n"
 
 
-def command(name: str, what_if: bool = False) -> list[str]:
-    body = _AUDIT if name == "audit" else _TRACK
-    return [sys.executable, "-c", (_LEDGER_ONCE if what_if else "") + body, "--today", TODAY]
+def command(name: str) -> list[str]:
+    """The command as users run it (``python -m cohortgate``: the console script's exit)."""
+    return [sys.executable, "-m", "cohortgate", name, "--today", TODAY]
 
 
 def child_env() -> dict[str, str]:
@@ -148,24 +124,71 @@ def shown(data: dict[str, Any]) -> str:
     )
 
 
-def measure(
-    repo: LifecycleRepo, repeats: int, timeout: float, what_if: bool
-) -> dict[str, dict[str, Any]]:
+def measure(repo: LifecycleRepo, repeats: int, timeout: float) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
-    variants = [(name, False) for name in ("track", "audit")]
-    if what_if:
-        variants += [(name, True) for name in ("track", "audit")]
-    for name, patched in variants:
-        key = f"{name}{' (ledger once)' if patched else ''}"
+    for name in ("track", "audit"):
         empty_cache(repo)
-        cold = run(command(name, patched), repo.root, timeout)
+        cold = run(command(name), repo.root, timeout)
         if cold is not None and name == "audit" and "0 finding(s)" not in cold.out:
             raise SystemExit(f"the audit of the benchmark repository found problems:\n{cold.out}")
-        warm = [] if cold is None else [run(command(name, patched), repo.root, timeout)]
+        warm = [] if cold is None else [run(command(name), repo.root, timeout)]
         while cold is not None and len(warm) < repeats and warm[-1] is not None:
-            warm.append(run(command(name, patched), repo.root, timeout))
-        results[key] = {"cold": figures([cold]), "warm": figures(warm)}
+            warm.append(run(command(name), repo.root, timeout))
+        results[name] = {"cold": figures([cold]), "warm": figures(warm)}
     return results
+
+
+def signed_commits(repo: LifecycleRepo) -> list[str]:
+    """Every commit of the history that carries a signature header."""
+    from git import Repo
+
+    from cohortgate.review.signed_payloads import signed_payloads
+
+    with Repo(repo.root) as git_repo:
+        shas = git_repo.git.rev_list("HEAD").split()
+        return [p.sha for p in signed_payloads(git_repo, shas) if p.signature is not None]
+
+
+def peer(repo: LifecycleRepo, sample: int) -> dict[str, Any]:
+    """git's verification against ours, on the same signed commits, in this process."""
+    from git import Repo
+
+    from cohortgate.lifecycle.history import trusted_signers
+    from cohortgate.review import signatures
+    from cohortgate.review.git_signatures import git_verify_commits
+
+    every = signed_commits(repo)
+    step = max(1, len(every) // sample)
+    chosen = every[::step][:sample]
+    os.environ.update(GIT_ENV)
+    with Repo(repo.root) as git_repo:
+        who, _ = trusted_signers(git_repo.head.commit)
+        assert who is not None
+        start = time.perf_counter()
+        theirs = git_verify_commits(git_repo, chosen, who.combined)
+        git_s = time.perf_counter() - start
+        signatures._JUDGED.clear()
+        start = time.perf_counter()
+        ours = signatures.verify_commits(git_repo, chosen, who.combined)
+        ours_s = time.perf_counter() - start
+        signatures._JUDGED.clear()
+        start = time.perf_counter()
+        signatures.verify_commits(git_repo, every, who.combined)
+        all_s = time.perf_counter() - start
+    same = [(v.status, v.principal, v.fingerprint) for v in ours] == [
+        (v.status, v.principal, v.fingerprint) for v in theirs
+    ]
+    if not same:
+        raise SystemExit("git and cohortgate disagree on a signature of the benchmark repository")
+    return {
+        "sample": len(chosen),
+        "signed_commits": len(every),
+        "git_ms_per_commit": round(1000 * git_s / len(chosen), 2),
+        "ours_ms_per_commit": round(1000 * ours_s / len(chosen), 3),
+        "ratio": round(git_s / ours_s, 1),
+        "git_all_s_extrapolated": round(git_s / len(chosen) * len(every), 1),
+        "ours_all_s": round(all_s, 2),
+    }
 
 
 def profile(repo: LifecycleRepo, top: int = 20) -> list[tuple[str, str]]:
@@ -195,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5000,10000,20000", help="history lengths (commits)")
     parser.add_argument("--repeats", type=int, default=3, help="warm runs per command and size")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
-    parser.add_argument("--what-if", action="store_true", help="also time the ledger-once fix")
+    parser.add_argument("--peer-sample", type=int, default=200, help="commits git verifies")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--rebuild", action="store_true", help="rebuild existing repositories")
     args = parser.parse_args(argv)
@@ -234,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 float(signing),
             )
         signed = repo.signed
-        results = measure(repo, args.repeats, args.timeout, args.what_if)
+        results = measure(repo, args.repeats, args.timeout)
+        against = peer(repo, args.peer_sample)
         entry = {
             "commits": size,
             "released_applications": released,
@@ -243,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "build_seconds": round(repo.build_seconds, 1),
             "ssh_keygen_sign_ms": round(1000 * repo.sign_seconds / signed, 1) if signed else None,
             **results,
+            "peer": against,
         }
         data["sizes"][str(size)] = entry
         rows = [
@@ -255,6 +280,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, result in results.items():
             rows.append((f"{name} cold", shown(result["cold"])))
             rows.append((f"{name} warm", shown(result["warm"])))
+        rows.append(
+            (
+                "signatures: git (peer) vs ours",
+                f"{against['git_ms_per_commit']} ms vs {against['ours_ms_per_commit']} ms per "
+                f"commit ({against['ratio']}x, {against['sample']} commits); all "
+                f"{against['signed_commits']}: git ~{against['git_all_s_extrapolated']} s "
+                f"(extrapolated), ours {against['ours_all_s']} s",
+            )
+        )
         report(f"track and audit at {size} commits", rows)
         save("track_audit", data)
     if args.profile:

@@ -1,5 +1,3 @@
-import sys
+from cohortgate.cli import entry
 
-from cohortgate.cli import main
-
-sys.exit(main())
+entry()

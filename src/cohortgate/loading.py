@@ -80,9 +80,17 @@ class Document:
     file: str
     data: Any
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Positions as a remembered document stores them ([line, column, *path] each), turned into
+    # ``positions`` only when a finding asks where something is: most documents never do.
+    stored_positions: list[list[Any]] | None = field(default=None, repr=False, compare=False)
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """(line, column) of ``path``, or of its nearest ancestor that has a position."""
+        if self.stored_positions is not None:
+            for stored in self.stored_positions:  # a malformed entry is skipped, never raised
+                if isinstance(stored, list) and len(stored) >= 2:
+                    self.positions[tuple(stored[2:])] = (stored[0], stored[1])
+            self.stored_positions = None
         parts = tuple(path)
         while parts:
             if parts in self.positions:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from lifecycle_world import RELEASE, LifeWorld
 from review_world import APPLICANT_EMAIL, FOLDER
 
+import cohortgate
+from cohortgate.cli import LEAVE_AT_ONCE
 from cohortgate.cli import event as event_cli
 from cohortgate.cli import track as track_cli
 
@@ -115,3 +120,22 @@ def test_event_refuses_what_would_not_load(
     assert "is not committed at HEAD" in capsys.readouterr().err
     destruction = ["destruction-verified", *base[1:], "--by", "erin", "--release", RELEASE]
     assert _run(event_cli, ["A-2026-9999", *destruction]) == 2
+
+
+def test_the_process_leaves_at_once_with_everything_said(
+    life: LifeWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m cohortgate track`` ends its process without tearing the heap down
+    (``cli.LEAVE_AT_ONCE``): what it printed to a pipe, and its exit code, are all there."""
+    life.released()
+    life.outputs("2027-05-20", signer="intruder")
+    root = str(life.world.root)
+    argv = ["track", "--root", root, "--today", "2027-06-20", "--check"]
+    assert _run(track_cli, argv[1:]) == 1
+    expected = capsys.readouterr().out
+    env = {**os.environ, "PYTHONPATH": str(Path(cohortgate.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "cohortgate", *argv], capture_output=True, text=True, env=env
+    )
+    assert (done.returncode, done.stdout) == (1, expected)
+    assert "track" in LEAVE_AT_ONCE

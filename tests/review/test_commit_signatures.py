@@ -7,13 +7,8 @@ from git import Repo
 from review_keys import member, roster_data
 
 from cohortgate.models.roster import Roster
-from cohortgate.review.signatures import (
-    Status,
-    touched_paths,
-    touches_only,
-    verify_commit,
-    verify_commits,
-)
+from cohortgate.review.path_history import touched_paths
+from cohortgate.review.signatures import Status, verify_commit, verify_commits
 from cohortgate.review.signers import RosterKeyError, parse_public_key
 from signing import Commit, Key
 
@@ -95,6 +90,4 @@ def test_touched_paths(repo: Repo, commit: Commit) -> None:
     two = commit({SHEET: "z\n", "application.yaml": "b\n"})
     assert touched_paths(repo, first) == ("application.yaml", SHEET)
     assert touched_paths(repo, sheet_only) == (SHEET,)
-    assert touches_only(repo, sheet_only, SHEET)
-    assert not touches_only(repo, two, SHEET)
     assert touched_paths(repo, two) == ("application.yaml", SHEET)

@@ -21,7 +21,6 @@ key they review with is recognised too.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,6 +40,7 @@ from cohortgate.models.lifecycle import (
 from cohortgate.models.roster import Committee, Expertise, Member, Roster
 from cohortgate.review.committed import load_model
 from cohortgate.review.gitread import blob_sha, files_under, read_blob, sha256
+from cohortgate.review.path_history import history
 from cohortgate.review.signatures import Status, Verdict, verify_commits
 from cohortgate.review.signed_file import chair_ids
 from cohortgate.review.signers import RosterKeyError, check_member_key, parse_public_key
@@ -119,24 +119,39 @@ class FiledEvent:
     signer: str  # the member id or applicant e-mail who validly signed
 
 
+def event_index(repo: Repo, head: Commit) -> EventIndex:
+    """The index of ``head``, one per process and head (the latest few)."""
+    key = (str(repo.working_dir), head.hexsha)
+    if key not in _INDEXES:
+        if len(_INDEXES) >= 4:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = EventIndex(repo, head)
+    return _INDEXES[key]
+
+
 class EventIndex:
-    """Which commits touched which event files, from one walk of the history."""
+    """Which commits touched which event files: the history walk of ``head``
+    (``review.path_history``), shared with every other question of the run."""
 
     def __init__(self, repo: Repo, head: Commit) -> None:
-        output = repo.git.log(
-            "--reverse", "--no-renames", "--format=%x00%H", "--name-only", head.hexsha
-        )
-        self.touched: dict[str, tuple[str, ...]] = {}
-        self.commits_of: dict[str, list[str]] = defaultdict(list)
-        for chunk in output.split("\x00"):
-            lines = [line for line in chunk.splitlines() if line]
-            if not lines:
-                continue
-            sha, paths = lines[0], tuple(sorted(lines[1:]))
-            self.touched[sha] = paths
-            for path in paths:
-                if f"/{EVENTS}/" in path:
-                    self.commits_of[path].append(sha)
+        self.history = history(repo, head)
+        # committed_events per folder: the same for every pass over this head (a track makes
+        # two: its own and the credit ledger's)
+        self.committed: dict[str, tuple[list[Candidate], list[Finding]]] = {}
+
+    def commits_of(self, path: str) -> list[str]:
+        """The commits that changed ``path``, oldest first."""
+        return self.history.changes(path)[::-1]
+
+    def touched(self, sha: str) -> tuple[str, ...]:
+        return tuple(sorted({c.path for c in self.history.walk.changed.get(sha, ())}))
+
+    def age(self, sha: str) -> int:
+        """Smaller for older commits: the order events were filed in."""
+        return -self.history.walk.position[sha]
+
+
+_INDEXES: dict[tuple[str, str], EventIndex] = {}
 
 
 def _attachment_findings(head: Commit, folder: str, doc: Document, event: Event) -> list[Finding]:
@@ -221,6 +236,15 @@ def committed_events(
     repo: Repo, head: Commit, folder: str, index: EventIndex
 ) -> tuple[list[Candidate], list[Finding]]:
     """The event files of ``folder`` at ``head`` well named, loaded and committed alone once."""
+    if folder not in index.committed:
+        index.committed[folder] = _committed_events(repo, head, folder, index)
+    candidates, findings = index.committed[folder]
+    return list(candidates), list(findings)
+
+
+def _committed_events(
+    repo: Repo, head: Commit, folder: str, index: EventIndex
+) -> tuple[list[Candidate], list[Finding]]:
     findings: list[Finding] = []
     candidates: list[Candidate] = []
     prefix = f"{folder}/{EVENTS}/"
@@ -238,9 +262,8 @@ def committed_events(
         if problem is not None:
             findings.append(problem)
             continue
-        candidates.append(Candidate(path, event, doc, index.commits_of[path][0]))
-    order = {sha: i for i, sha in enumerate(index.touched)}
-    return sorted(candidates, key=lambda c: order[c.sha]), findings
+        candidates.append(Candidate(path, event, doc, index.commits_of(path)[0]))
+    return sorted(candidates, key=lambda c: index.age(c.sha)), findings
 
 
 def _file_problem(doc: Document, event: Event, name: str, folder: str) -> Finding | None:
@@ -264,15 +287,15 @@ def _file_problem(doc: Document, event: Event, name: str, folder: str) -> Findin
 def _commit_problem(
     repo: Repo, head: Commit, doc: Document, path: str, index: EventIndex
 ) -> Finding | None:
-    commits = index.commits_of.get(path, [])
+    commits = index.commits_of(path)
     if len(commits) > 1:
         shown = ", ".join(sha[:12] for sha in commits)
         return doc.finding(C.EVENT_CHANGED, (), event=path, count=len(commits), commits=shown)
     if not commits:
         problem = "no commit of its own filed it (it came in through a merge)"
-    elif others := [p for p in index.touched.get(commits[0], ()) if p != path]:
+    elif others := [p for p in index.touched(commits[0]) if p != path]:
         problem = f"commit {commits[0][:12]} also changes {', '.join(others)}"
-    elif blob_sha(repo.commit(commits[0]), path) != blob_sha(head, path):
+    elif index.history.blob_after(commits[0], path) != blob_sha(head, path):
         problem = f"the file differs from what commit {commits[0][:12]} signed"
     else:
         return None

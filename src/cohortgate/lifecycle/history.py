@@ -13,15 +13,16 @@ from datetime import date
 
 from git import Commit, Repo
 
+from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding, has_errors, sort_findings
 from cohortgate.layout import Layout
 from cohortgate.lifecycle.events import (
     APPLICANTS,
-    EventIndex,
     FiledEvent,
     Signers,
     accepted_events,
     committed_events,
+    event_index,
     signers,
     verdicts_of,
 )
@@ -38,6 +39,7 @@ from cohortgate.review.digest import application_digests
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import ends_git_processes, read_blob
 from cohortgate.review.report import ROSTER, Rules, load_rules, review_application
+from cohortgate.review.signed_file import verify_signed_files
 from cohortgate.submission import DECISION
 
 
@@ -62,12 +64,20 @@ def review_judge(
     repo: Repo, lay: Layout, base: Commit, head: Commit, today: date, rules: Rules
 ) -> DecisionJudge:
     """Valid decisions as ``cohortgate review`` judges them (``ReviewReport.decision_valid``)."""
+    catalog, _problems = load_catalog(lay)  # once for every application judged
 
     def judge(folder: str) -> tuple[Outcome, date] | None:
         if read_blob(head, f"{folder}/{DECISION}") is None:
             return None
         report = review_application(
-            repo, lay, folder, base=base.hexsha, head=head.hexsha, today=today, rules=rules
+            repo,
+            lay,
+            folder,
+            base=base.hexsha,
+            head=head.hexsha,
+            today=today,
+            rules=rules,
+            catalog=catalog,
         )
         if not report.decision_valid or report.decision is None:
             return None
@@ -136,8 +146,9 @@ def lifecycles(
         if rules is None:
             return Histories([], findings)
         judge = review_judge(repo, lay, base, head, today, rules)
-    index = EventIndex(repo, head)
+    index = event_index(repo, head)
     chosen = folders if folders is not None else application_folders(head)
+    verify_signed_files(repo, head, chosen, who.roster)  # sheets and decisions, in one pass
     committed = {folder: committed_events(repo, head, folder, index) for folder in chosen}
     every = [c for candidates, _problems in committed.values() for c in candidates]
     verdicts = verdicts_of(repo, every, who)  # one allowed-signers file, one ssh-keygen pass

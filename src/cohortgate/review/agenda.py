@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding
 from cohortgate.review.folders import application_folders, version_date
 from cohortgate.review.gitread import commit_of
@@ -56,6 +57,7 @@ def build_agenda(session: Session, quarter: str, today: date, errors_of: Validat
     rubric = session.rules.rubric
     agenda = Agenda(quarter, cutoff(quarter, rubric.meetings.cutoff_days))
     head = commit_of(session.repo, "HEAD")
+    catalog, _problems = load_catalog(session.lay)  # once for every application
     for folder in application_folders(head):
         report = review_application(
             session.repo,
@@ -64,6 +66,7 @@ def build_agenda(session: Session, quarter: str, today: date, errors_of: Validat
             base=session.base,
             today=today,
             rules=session.rules,
+            catalog=catalog,
         )
         if report.app is None:
             agenda.incomplete.append((folder, sum(1 for _ in report.findings) or 1))

@@ -6,7 +6,8 @@ its model yields located findings and no model.
 
 from __future__ import annotations
 
-from typing import TypeVar
+import hashlib
+from typing import TypeVar, cast
 
 from git import Commit
 from pydantic import BaseModel
@@ -18,27 +19,59 @@ from cohortgate.findings import Finding
 from cohortgate.loading import MAX_FILE_BYTES, Document, LoadError, load_yaml_text
 from cohortgate.modelcheck import check_model
 from cohortgate.review.gitread import read_blob
+from cohortgate.review.run_memory import any_memory, documents_name
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def parse_yaml(data: bytes, display: str) -> Document:
-    """The document in ``data``; LoadError with a located finding when it cannot be read."""
+    """The document in ``data``; LoadError with a located finding when it cannot be read.
+    Documents that loaded are remembered between runs by their bytes' SHA-256
+    (``review.run_memory``), as ``validate``'s parse cache remembers files."""
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(CL.FILE_TOO_LARGE.at(display, size=len(data), limit=MAX_FILE_BYTES))
-    return load_yaml_text(textfile.decode(data, display), display)
+    memory = any_memory()
+    record = memory.record(documents_name()) if memory is not None else None
+    key = hashlib.sha256(data).hexdigest()
+    if record is not None:
+        stored = record.get(key)
+        if isinstance(stored, list) and len(stored) == 2 and isinstance(stored[1], list):
+            return Document(display, stored[0], stored_positions=stored[1])
+    doc = load_yaml_text(textfile.decode(data, display), display)
+    if record is not None:
+        positions_list = [[line, col, *path] for path, (line, col) in doc.positions.items()]
+        record.put(key, [doc.data, positions_list])
+    return doc
+
+
+_LOADED: dict[tuple[bytes, str, type[BaseModel]], tuple[object, Document | None, list[Finding]]]
+_LOADED = {}
+_KEEP = 50_000  # documents remembered per process (forms, sheets, decisions, events)
 
 
 def load_model(
     data: bytes, display: str, model: type[M]
 ) -> tuple[M | None, Document | None, list[Finding]]:
-    """(model, document, findings) of one YAML file's bytes."""
-    try:
-        doc = parse_yaml(data, display)
-    except LoadError as exc:
-        return None, None, [exc.finding]
-    value, findings = check_model(doc, model)
-    return value, doc, findings
+    """(model, document, findings) of one YAML file's bytes.
+
+    Remembered for the process by (bytes, name, model): a track reads each decision and sheet
+    in the review of its application and again in the credit record. The models are frozen and
+    the documents never changed after loading, so sharing them is safe."""
+    key = (data, display, model)
+    found = _LOADED.get(key)
+    if found is None:
+        try:
+            parsed = parse_yaml(data, display)
+        except LoadError as exc:
+            found = (None, None, [exc.finding])
+        else:
+            checked, problems = check_model(parsed, model)
+            found = (checked, parsed, problems)
+        if len(_LOADED) >= _KEEP:
+            _LOADED.clear()
+        _LOADED[key] = found
+    value, doc, findings = found
+    return cast("M | None", value), doc, list(findings)
 
 
 def load_trusted(

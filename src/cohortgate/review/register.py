@@ -14,6 +14,7 @@ from datetime import date
 
 from git import Repo
 
+from cohortgate.catalog.load import load_catalog
 from cohortgate.layout import Layout
 from cohortgate.models.review import Outcome
 from cohortgate.review.folders import application_folders
@@ -54,11 +55,19 @@ def _approved(repo: Repo, lay: Layout, today: date) -> list[Notice]:
     if rules is None:
         return []
     notices: list[Notice] = []
+    catalog, _problems = load_catalog(lay)  # once for every application
     for folder in application_folders(head):
         if read_blob(head, f"{folder}/decision.yaml") is None:
             continue
         report = review_application(
-            repo, lay, folder, base=head.hexsha, head=head.hexsha, today=today, rules=rules
+            repo,
+            lay,
+            folder,
+            base=head.hexsha,
+            head=head.hexsha,
+            today=today,
+            rules=rules,
+            catalog=catalog,
         )
         recorded, app = report.decision, report.app
         if recorded is None or app is None or not report.decision_valid:

@@ -22,7 +22,7 @@ from typing import Any
 from git import Commit, Repo
 
 from cohortgate import codes_review as C
-from cohortgate.catalog.load import load_catalog
+from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, sort_findings
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
@@ -53,6 +53,7 @@ from cohortgate.review.indicators import (
     IndicatorInputs,
     compute_indicators,
 )
+from cohortgate.review.path_history import is_ancestor
 from cohortgate.review.quorum import QuorumState, quorum
 from cohortgate.review.rule_changes import rule_change_findings
 from cohortgate.review.scoring import ReviewerScores, Scorecard, allowed_decisions, score
@@ -131,8 +132,10 @@ def review_application(
     rules: Rules | None,
     github_signoffs: Sequence[SignOff] = (),
     github_findings: Sequence[Finding] = (),
+    catalog: Catalog | None = None,
 ) -> ReviewReport:
-    """The review of the application in ``folder`` (repository-relative, POSIX)."""
+    """The review of the application in ``folder`` (repository-relative, POSIX). Callers that
+    review many applications pass the ``catalog``, loaded once; otherwise it is loaded here."""
     base_commit, head_commit = commit_of(repo, base), commit_of(repo, head)
     report = ReviewReport(Path(folder).name, folder, base_commit.hexsha, head_commit.hexsha, today)
     findings = report.findings
@@ -184,7 +187,7 @@ def review_application(
         report.signoffs.append(judged)
         findings += judged.findings
 
-    _score(report, rules, lay, today, _credit(repo, lay, base_commit, app, today))
+    _score(report, rules, lay, today, _credit(repo, lay, base_commit, app, today), catalog)
     if decision is not None:
         problems = check_recorded(decision, app.id, report.files, today)
         if decision.sha is not None:
@@ -214,11 +217,17 @@ def _credit(repo: Repo, lay: Layout, base: Commit, app: Application, today: date
 
 
 def _score(
-    report: ReviewReport, rules: Rules, lay: Layout, today: date, credit: CreditRecord
+    report: ReviewReport,
+    rules: Rules,
+    lay: Layout,
+    today: date,
+    credit: CreditRecord,
+    catalog: Catalog | None,
 ) -> None:
     app = report.app
     assert app is not None
-    catalog, _problems = load_catalog(lay)  # the catalog's own findings belong to `validate`
+    if catalog is None:
+        catalog, _problems = load_catalog(lay)  # the catalog's own findings belong to `validate`
     datasets = {d.dataset.id: d.dataset for d in catalog.datasets}
     inputs = IndicatorInputs(
         datasets=datasets,
@@ -258,15 +267,18 @@ def _rules_at(
     reviews live outside git history, so a recorded decision never rests on them."""
     app = report.app
     assert app is not None
-    decision = repo.commit(decided_in)
     prior = [
         j
         for j in report.valid_signoffs
         if j.signoff.channel is Channel.COMMIT
-        and repo.is_ancestor(repo.commit(j.signoff.reference), decision)
+        and is_ancestor(repo, j.signoff.reference, decided_in)
     ]
-    state = quorum(rules.roster, app.privacy_level, [j.signoff.member for j in prior])
-    card = score(rules.rubric, app.privacy_level, report.computed, _reviewers(prior))
+    same = len(prior) == len(report.valid_signoffs)
+    if same and report.quorum is not None and report.scorecard is not None:
+        state, card = report.quorum, report.scorecard  # the same sign-offs: the same result
+    else:
+        state = quorum(rules.roster, app.privacy_level, [j.signoff.member for j in prior])
+        card = score(rules.rubric, app.privacy_level, report.computed, _reviewers(prior))
     return state, allowed_decisions(card.outcome if state.met else None)
 
 

@@ -26,8 +26,9 @@ from cohortgate.loading import Document
 from cohortgate.models.review import ScoreSheet
 from cohortgate.models.roster import Roster
 from cohortgate.review.committed import load_model
-from cohortgate.review.gitread import changes_of, files_under, last_changes, object_ids
-from cohortgate.review.signatures import Status, Verdict, touched_paths, verify_commits
+from cohortgate.review.gitread import blob_sha, changes_of, files_under, last_changes, signed_blob
+from cohortgate.review.path_history import touched_paths
+from cohortgate.review.signatures import Status, Verdict, verify_commits
 from cohortgate.review.signoffs import Channel, SignOff
 from cohortgate.submission import REVIEWS
 
@@ -103,8 +104,7 @@ def commit_signoffs(
                 )
             )
             continue
-        signed, current = object_ids(repo, [f"{last}:{path}", f"{head.hexsha}:{path}"])
-        if signed != current:
+        if signed_blob(repo, head, last, path) != blob_sha(head, path):
             findings.append(
                 C.SHEET_NOT_FROM_COMMIT.at(
                     path, sheet=path, head=_short(head.hexsha), sha=_short(last)

@@ -3,13 +3,16 @@ approvals of rule changes (score sheets add their own, see ``review.sheets``).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from git import Commit, Repo
 
 from cohortgate.models.roster import Member, Roster
-from cohortgate.review.gitread import blob_sha, last_change
-from cohortgate.review.signatures import Status, touched_paths, verify_commit
+from cohortgate.review.gitread import blob_sha, files_under, last_change, last_changes, signed_blob
+from cohortgate.review.path_history import touched_paths
+from cohortgate.review.signatures import Status, verify_commit, verify_commits
+from cohortgate.submission import DECISION, REVIEWS
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,24 @@ def signed_by(repo: Repo, head: Commit, path: str, roster: Roster) -> SignedBy:
     others = [p for p in touched_paths(repo, last) if p != path]
     if others:
         return SignedBy(verdict.member, last, f"commit {short} also changes {', '.join(others)}")
-    if blob_sha(repo.commit(last), path) != blob_sha(head, path):
+    if signed_blob(repo, head, last, path) != blob_sha(head, path):
         return SignedBy(verdict.member, last, f"the file differs from what commit {short} signed")
     return SignedBy(verdict.member, last, None)
 
 
 def chair_ids(roster: Roster) -> list[str]:
     return [c.member for c in roster.chairs]
+
+
+def verify_signed_files(repo: Repo, head: Commit, folders: Sequence[str], roster: Roster) -> None:
+    """Check, in ONE pass, the signatures of the newest change of every score sheet and
+    decision under ``folders``: the reviews that follow find their verdicts remembered
+    (``signatures.verify_commits``) instead of reading a few commits each."""
+    paths: list[str] = []
+    for folder in folders:
+        paths += [p for p, _f in files_under(head, f"{folder}/{REVIEWS}") if p.endswith(".yaml")]
+        if blob_sha(head, decision := f"{folder}/{DECISION}") is not None:
+            paths.append(decision)
+    shas = sorted(set(last_changes(repo, head, paths).values()))
+    if shas:
+        verify_commits(repo, shas, roster)

@@ -137,14 +137,17 @@ def check_member_key(member: Member, *, use_ssh_keygen: bool = True) -> PublicKe
     return key
 
 
-def _day(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%Y%m%d")
+def signer_window(member: Member) -> tuple[date, date]:
+    """(valid-after, valid-before) of the member's key: the first day of the term and the day
+    after its last day. ssh-keygen reads these days as local midnight."""
+    return date.fromisoformat(member.term_start), date.fromisoformat(member.term_end) + timedelta(
+        days=1
+    )
 
 
 def signer_line(member: Member, key: PublicKey) -> str:
     """The allowed-signers line of one member (options comma-separated, no spaces)."""
-    after = _day(member.term_start)
-    before = (date.fromisoformat(member.term_end) + timedelta(days=1)).strftime("%Y%m%d")
+    after, before = (day.strftime("%Y%m%d") for day in signer_window(member))
     options = f'namespaces="{NAMESPACE}",valid-after="{after}",valid-before="{before}"'
     return f"{member.principal} {options} {key.openssh}"
 
