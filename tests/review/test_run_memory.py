@@ -25,6 +25,7 @@ def _memory_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COHORTGATE_NO_CACHE", raising=False)
     signatures._JUDGED.clear()
     committed._LOADED.clear()
+    committed._PARSED.clear()
 
 
 @ends_git_processes
@@ -105,6 +106,7 @@ def test_documents_are_remembered_with_their_positions(repo: Repo, commit: Commi
     assert first and all(int(f.split(":")[1]) > 1 for f in first)  # placed, not at line 1
     assert memory_file(repo, run_memory.documents_name()).is_file()
     committed._LOADED.clear()
+    committed._PARSED.clear()
     parsed: list[str] = []
     real = committed.load_yaml_text
 

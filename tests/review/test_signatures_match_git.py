@@ -5,6 +5,7 @@ a broken armour, an OpenPGP signature, a signature of the other hash's header on
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from datetime import datetime
 
 import pytest
 from git import Repo
+from git.exc import GitCommandError
 
 from cohortgate.models.roster import Roster
 from cohortgate.review.git_signatures import git_verify_commits
@@ -138,7 +140,6 @@ def test_forged_and_broken_signatures(
         write_commit(repo, changed),
         write_commit(repo, with_signature(unsigned, armour)),
         write_commit(repo, with_signature(unsigned, other_namespace)),
-        write_commit(repo, with_signature(unsigned, broken)),
         write_commit(repo, with_signature(unsigned, armour, header=b"gpgsig-sha256")),
     ]
     verdicts = same_as_git(repo, shas, roster)
@@ -146,9 +147,21 @@ def test_forged_and_broken_signatures(
         Status.BAD,
         Status.GOOD,  # signed outside git, laid out as git lays it out: the same signature
         Status.BAD,
-        Status.BAD,
         Status.NONE,  # only the other hash's header: this repository sees no signature
     ]
+    # A broken armour: ssh-keygen gives up before reading the message, and git, still writing
+    # it to the closed pipe, may die of SIGPIPE (git 2.39): ask git alone until it answers.
+    (broken_sha,) = [write_commit(repo, with_signature(unsigned, broken))]
+    (ours,) = verify_commits(repo, [broken_sha], roster)
+    assert ours.status is Status.BAD and not ours.accepted
+    for _attempt in range(20):
+        try:
+            (theirs,) = git_verify_commits(repo, [broken_sha], roster)
+        except GitCommandError as error:
+            assert error.status == -signal.SIGPIPE
+            continue
+        assert fields(theirs) == fields(ours)
+        break
     # OpenPGP: git hands it to gpg, never to ssh-keygen; neither side accepts it.
     (ours,) = verify_commits(repo, [write_commit(repo, with_signature(unsigned, pgp))], roster)
     assert ours.status is Status.CANNOT_CHECK and not ours.accepted

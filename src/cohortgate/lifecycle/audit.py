@@ -54,7 +54,7 @@ from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Decision, Outcome
 from cohortgate.review.committed import load_model
 from cohortgate.review.digest import differences
-from cohortgate.review.gitread import batch_objects, files_under, read_blob
+from cohortgate.review.gitread import batch_objects, ends_git_processes, files_under, read_blob
 from cohortgate.review.path_history import history
 from cohortgate.review.report import (
     BLACKLIST,
@@ -475,32 +475,30 @@ def _agreements_problem(
     return ""
 
 
+@ends_git_processes
 def audit_history(repo: Repo, lay: Layout, *, head: Commit, today: date) -> AuditReport:
     """Audit the history of ``head`` as of ``today``; the rules of each step are those of the
     commit that took it (see the module's docstring)."""
-    try:
-        rules, findings = load_rules(head)
-        if rules is None:
-            return AuditReport(head.hexsha, today, [], [], [], sort_findings(findings))
-        reports: dict[str, ReviewReport] = {}
-        judge = _recording_judge(repo, lay, head, today, rules, reports)
-        found = lifecycles(repo, lay, base=head, head=head, today=today, judge=judge)
-        findings += found.findings
-        for life in found.lifecycles:
-            findings += life.findings
-        changes = _changes(repo, head)
-        versions = _decisions(repo, lay, head, today, changes, reports)
-        findings += _decision_findings(versions)
-        records, problems = _manifests(head)
-        findings += problems
-        findings += _release_findings(repo, head, records, changes, versions)
-        return AuditReport(
-            head.hexsha,
-            today,
-            found.lifecycles,
-            versions,
-            records,
-            sort_findings(list(dict.fromkeys(findings))),
-        )
-    finally:
-        repo.git.clear_cache()
+    rules, findings = load_rules(head)
+    if rules is None:
+        return AuditReport(head.hexsha, today, [], [], [], sort_findings(findings))
+    reports: dict[str, ReviewReport] = {}
+    judge = _recording_judge(repo, lay, head, today, rules, reports)
+    found = lifecycles(repo, lay, base=head, head=head, today=today, judge=judge)
+    findings += found.findings
+    for life in found.lifecycles:
+        findings += life.findings
+    changes = _changes(repo, head)
+    versions = _decisions(repo, lay, head, today, changes, reports)
+    findings += _decision_findings(versions)
+    records, problems = _manifests(head)
+    findings += problems
+    findings += _release_findings(repo, head, records, changes, versions)
+    return AuditReport(
+        head.hexsha,
+        today,
+        found.lifecycles,
+        versions,
+        records,
+        sort_findings(list(dict.fromkeys(findings))),
+    )

@@ -17,7 +17,7 @@ a leak at an institution bears on every application from it (R25).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -46,6 +46,17 @@ class _Tally:
     verified: set[str] = field(default_factory=set)  # event paths
     violations: set[str] = field(default_factory=set)  # event paths
     approvals: set[str] = field(default_factory=set)  # application ids
+    _counted: dict[int, tuple[int, Counter[str]]] = field(default_factory=dict, repr=False)
+
+    def per_application(self, paths: set[str]) -> Counter[str]:
+        """How many of the event ``paths`` each application holds (the folder after
+        ``submissions/<year>/``), counted once per set and size: a ledger is asked once per
+        application it scores."""
+        known = self._counted.get(id(paths))
+        if known is None or known[0] != len(paths):
+            counts = Counter(p.split("/")[2] for p in paths if p.count("/") >= 3)
+            known = self._counted[id(paths)] = (len(paths), counts)
+        return known[1]
 
     def record(self, without: str | None = None) -> CreditRecord:
         """The counts, leaving out application ``without`` (the one being scored)."""
@@ -54,7 +65,7 @@ class _Tally:
             return len(items - {without} if without else items)
 
         def events(paths: set[str]) -> int:
-            return len({p for p in paths if without is None or f"/{without}/" not in p})
+            return len(paths) - (self.per_application(paths)[without] if without else 0)
 
         return CreditRecord(
             on_time_outputs=ids(self.on_time),

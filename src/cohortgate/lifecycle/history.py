@@ -33,11 +33,12 @@ from cohortgate.models.lifecycle import ApplicantKeys, State
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Outcome
 from cohortgate.models.roster import Roster
-from cohortgate.review.committed import load_trusted
+from cohortgate.review.committed import load_trusted, prefetch_documents
 from cohortgate.review.decisions import check_recorded, load_decision
 from cohortgate.review.digest import application_digests
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import ends_git_processes, read_blob
+from cohortgate.review.path_history import walk_soon
 from cohortgate.review.report import ROSTER, Rules, load_rules, review_application
 from cohortgate.review.signed_file import verify_signed_files
 from cohortgate.submission import DECISION
@@ -137,6 +138,7 @@ def lifecycles(
     folders: list[str] | None = None,
 ) -> Histories:
     """The lifecycle of every application at ``head`` (or of ``folders``)."""
+    walk_soon(repo, head)  # git walks the history while the files below are parsed
     who, findings = trusted_signers(base)
     if who is None:
         return Histories([], findings)
@@ -146,8 +148,9 @@ def lifecycles(
         if rules is None:
             return Histories([], findings)
         judge = review_judge(repo, lay, base, head, today, rules)
-    index = event_index(repo, head)
     chosen = folders if folders is not None else application_folders(head)
+    prefetch_documents(head, chosen)
+    index = event_index(repo, head)
     verify_signed_files(repo, head, chosen, who.roster)  # sheets and decisions, in one pass
     committed = {folder: committed_events(repo, head, folder, index) for folder in chosen}
     every = [c for candidates, _problems in committed.values() for c in candidates]

@@ -6,7 +6,9 @@ its model yields located findings and no model.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Sequence
 from typing import TypeVar, cast
 
 from git import Commit
@@ -18,13 +20,44 @@ from cohortgate import textfile
 from cohortgate.findings import Finding
 from cohortgate.loading import MAX_FILE_BYTES, Document, LoadError, load_yaml_text
 from cohortgate.modelcheck import check_model
-from cohortgate.review.gitread import read_blob
+from cohortgate.review.gitread import SMALL_BLOB, files_under, read_blob
 from cohortgate.review.run_memory import any_memory, documents_name
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def parse_yaml(data: bytes, display: str) -> Document:
+    """The document in ``data``; LoadError with a located finding when it cannot be read.
+    Remembered for the process (and, through ``review.run_memory``, between runs)."""
+    key = (data, display)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse_yaml(data, display)
+        if len(_PARSED) >= _KEEP:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+_PARSED: dict[tuple[bytes, str], Document] = {}
+_PREFETCHED: dict[tuple[str, str], set[str]] = {}  # (repository, commit) -> folders parsed
+
+
+def prefetch_documents(head: Commit, folders: Sequence[str]) -> None:
+    """Parse every small YAML file under ``folders`` at ``head`` now (remembered above): done
+    while ``path_history.walk_soon`` has git walk the history on the other core."""
+    done = _PREFETCHED.setdefault((str(head.repo.working_dir), head.hexsha), set())
+    for folder in folders:
+        if folder in done:
+            continue
+        done.add(folder)
+        for path, committed_file in files_under(head, folder):
+            if path.endswith(".yaml") and committed_file.size <= SMALL_BLOB:
+                with contextlib.suppress(LoadError):
+                    parse_yaml(bytes(committed_file.data_stream.read()), path)
+
+
+def _parse_yaml(data: bytes, display: str) -> Document:
     """The document in ``data``; LoadError with a located finding when it cannot be read.
     Documents that loaded are remembered between runs by their bytes' SHA-256
     (``review.run_memory``), as ``validate``'s parse cache remembers files."""

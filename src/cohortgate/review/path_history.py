@@ -23,6 +23,7 @@ import bisect
 import hashlib
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -263,6 +264,20 @@ class History:
         return next((c.blob for c in self.walk.changed.get(sha, ()) if c.path == path), None)
 
 
+_PENDING: dict[tuple[str, str], Future[Walk]] = {}
+
+
+def walk_soon(repo: Repo, head: Commit) -> None:
+    """Start walking ``head``'s history in a thread, for a ``history()`` call to come: git walks
+    on one core while this process parses YAML on the other."""
+    key = (str(repo.working_dir), head.hexsha)
+    if key in _WALKS or key in _PENDING:
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cohortgate-walk")
+    _PENDING[key] = pool.submit(_walk, *key)
+    pool.shutdown(wait=False)
+
+
 def history(repo: Repo, head: Commit | str) -> History:
     """The history reachable from ``head`` (a walk of it, or of a linear walk that holds it)."""
     working_dir = str(repo.working_dir)
@@ -270,6 +285,9 @@ def history(repo: Repo, head: Commit | str) -> History:
     walk = _WALKS.get((working_dir, sha))
     if walk is not None:
         return History(walk, 0)
+    pending = _PENDING.pop((working_dir, sha), None)
+    if pending is not None:
+        return History(_remember(working_dir, pending.result()), 0)
     for (where, _head), known in _WALKS.items():
         if where == working_dir and known.linear and sha in known.position:
             return History(known, known.position[sha])
