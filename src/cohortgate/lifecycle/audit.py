@@ -43,18 +43,17 @@ from typing import Any
 from git import Commit, Repo
 
 from cohortgate import codes_audit as C
-from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding, Severity, sort_findings
 from cohortgate.layout import Layout
-from cohortgate.lifecycle.facts import AGREEMENTS, DecisionJudge
-from cohortgate.lifecycle.history import Lifecycle, lifecycles
+from cohortgate.lifecycle.facts import AGREEMENTS
+from cohortgate.lifecycle.history import Lifecycle, lifecycles, review_judge
 from cohortgate.models.agreement import AgreementKind, SignedAgreements
 from cohortgate.models.lifecycle import State
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Decision, Outcome
 from cohortgate.review.committed import load_model
 from cohortgate.review.digest import differences
-from cohortgate.review.gitread import batch_objects, ends_git_processes, files_under, read_blob
+from cohortgate.review.gitread import batch_objects, ends_git_processes, files_under
 from cohortgate.review.path_history import history
 from cohortgate.review.report import (
     BLACKLIST,
@@ -235,39 +234,6 @@ def _changes(repo: Repo, head: Commit) -> list[tuple[str, str, str]]:
 
 
 # --- the checks -----------------------------------------------------------------------------
-
-
-def _recording_judge(
-    repo: Repo,
-    lay: Layout,
-    head: Commit,
-    today: date,
-    rules: Rules,
-    reports: dict[str, ReviewReport],
-) -> DecisionJudge:
-    """The lifecycle's judge (``history.review_judge``), keeping each review for the audit."""
-    catalog, _problems = load_catalog(lay)  # once for every application judged
-
-    def judge(folder: str) -> tuple[Outcome, date] | None:
-        if read_blob(head, f"{folder}/{DECISION}") is None:
-            return None
-        report = review_application(
-            repo,
-            lay,
-            folder,
-            base=head.hexsha,
-            head=head.hexsha,
-            today=today,
-            rules=rules,
-            catalog=catalog,
-        )
-        reports[folder] = report
-        if not report.decision_valid or report.decision is None:
-            return None
-        decision = report.decision.decision
-        return decision.decision, date.fromisoformat(decision.decided_on)
-
-    return judge
 
 
 def _first_error(report: ReviewReport) -> str:
@@ -483,7 +449,7 @@ def audit_history(repo: Repo, lay: Layout, *, head: Commit, today: date) -> Audi
     if rules is None:
         return AuditReport(head.hexsha, today, [], [], [], sort_findings(findings))
     reports: dict[str, ReviewReport] = {}
-    judge = _recording_judge(repo, lay, head, today, rules, reports)
+    judge = review_judge(repo, lay, head, head, today, rules, reports)
     found = lifecycles(repo, lay, base=head, head=head, today=today, judge=judge)
     findings += found.findings
     for life in found.lifecycles:

@@ -39,7 +39,7 @@ from cohortgate.review.digest import application_digests
 from cohortgate.review.folders import application_folders
 from cohortgate.review.gitread import ends_git_processes, read_blob
 from cohortgate.review.path_history import walk_soon
-from cohortgate.review.report import ROSTER, Rules, load_rules, review_application
+from cohortgate.review.report import ROSTER, ReviewReport, Rules, load_rules, review_application
 from cohortgate.review.signed_file import verify_signed_files
 from cohortgate.submission import DECISION
 
@@ -62,9 +62,16 @@ class Lifecycle:
 
 
 def review_judge(
-    repo: Repo, lay: Layout, base: Commit, head: Commit, today: date, rules: Rules
+    repo: Repo,
+    lay: Layout,
+    base: Commit,
+    head: Commit,
+    today: date,
+    rules: Rules,
+    reports: dict[str, ReviewReport] | None = None,
 ) -> DecisionJudge:
-    """Valid decisions as ``cohortgate review`` judges them (``ReviewReport.decision_valid``)."""
+    """Valid decisions as ``cohortgate review`` judges them (``ReviewReport.decision_valid``);
+    each review is kept in ``reports`` when given (the audit reuses them)."""
     catalog, _problems = load_catalog(lay)  # once for every application judged
 
     def judge(folder: str) -> tuple[Outcome, date] | None:
@@ -80,6 +87,8 @@ def review_judge(
             rules=rules,
             catalog=catalog,
         )
+        if reports is not None:
+            reports[folder] = report
         if not report.decision_valid or report.decision is None:
             return None
         decision = report.decision.decision
