@@ -22,7 +22,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -216,10 +216,6 @@ class History:
     walk: Walk
     start: int  # the position of the commit; everything from here on is reachable from it
 
-    @property
-    def head(self) -> str:
-        return self.walk.shas[self.start]
-
     def positions(self, path: str) -> list[int]:
         found = self.walk.by_path.get(path, [])
         return found[bisect.bisect_left(found, self.start) :]
@@ -227,11 +223,6 @@ class History:
     def changes(self, path: str) -> list[str]:
         """The commits that changed ``path``, newest first (merges never listed)."""
         return [self.walk.shas[i] for i in self.positions(path)]
-
-    def newest(self, paths: Sequence[str]) -> str | None:
-        """The newest commit that changed any of ``paths``."""
-        firsts = [found[0] for path in paths if (found := self.positions(path))]
-        return self.walk.shas[min(firsts)] if firsts else None
 
     def commits(self) -> Iterator[str]:
         return iter(self.walk.shas[self.start :])
