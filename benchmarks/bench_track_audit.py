@@ -5,10 +5,11 @@ The repository (``benchmarks.lifecycle_repo``): the real catalog and rubric, a r
 members and an applicant with keys made by ssh-keygen; for each released application five
 signed score sheets, a signed decision, agreements, a release manifest and its signed events;
 unsigned filler commits up to the size. Events are a quarter of the commits at every size
-(5,000 at 20,000). Goal: under 5 s each (median wall, warm).
+(5,000 at 20,000), or ``--events`` at every size: then only the history grows (unsigned
+commits revising other applications). Goal: under 5 s each (median wall, warm).
 
     python -m benchmarks.bench_track_audit [--applications 1000] [--sizes 5000,10000,20000]
-        [--repeats 3] [--timeout 900] [--peer-sample 200] [--profile]
+        [--repeats 3] [--timeout 900] [--events N] [--peer-sample 200] [--profile]
 
 "Cold" is the first run with the repository's ``build/cache/`` emptied (no parse cache, no
 run memory: every signature verified, every document parsed, the history walked); "warm" the
@@ -212,12 +213,22 @@ def profile(repo: LifecycleRepo, top: int = 20) -> list[tuple[str, str]]:
     return rows
 
 
+def _named(events: int | None) -> str:
+    return "" if events is None else f"-e{events}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--applications", type=int, default=1000)
     parser.add_argument("--sizes", default="5000,10000,20000", help="history lengths (commits)")
     parser.add_argument("--repeats", type=int, default=3, help="warm runs per command and size")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument(
+        "--events",
+        type=int,
+        help="the same number of events at every size (default: a quarter of the commits), "
+        "to see the history's length alone",
+    )
     parser.add_argument("--peer-sample", type=int, default=200, help="commits git verifies")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--rebuild", action="store_true", help="rebuild existing repositories")
@@ -236,11 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": {},
     }
     for size in sizes:
-        target = WORK / f"lifecycle-{args.applications}-{size}"
-        released, events = plan(size)
+        target = WORK / f"lifecycle-{args.applications}-{size}{_named(args.events)}"
+        released, events = plan(size, args.events)
         marker = target / ".git" / "bench-built"
         if args.rebuild or not marker.exists():
-            repo = build(target, keys, applicant, args.applications, size)
+            repo = build(target, keys, applicant, args.applications, size, args.events)
             marker.write_text(
                 f"{repo.build_seconds:.1f} {repo.sign_seconds:.1f} {repo.signed}\n", "ascii"
             )
@@ -290,16 +301,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         report(f"track and audit at {size} commits", rows)
-        save("track_audit", data)
+        save(f"track_audit{_named(args.events)}", data)
     if args.profile:
-        smallest = WORK / f"lifecycle-{args.applications}-{sizes[0]}"
-        released, events = plan(sizes[0])
+        smallest = WORK / f"lifecycle-{args.applications}-{sizes[0]}{_named(args.events)}"
+        released, events = plan(sizes[0], args.events)
         rows = profile(
             LifecycleRepo(smallest, args.applications, released, events, 0, sizes[0], 0, 0)
         )
         data["profile"] = dict(rows)
         report(f"profile of audit at {sizes[0]} commits", rows)
-    save("track_audit", data)
+    save(f"track_audit{_named(args.events)}", data)
     return 0
 
 

@@ -250,10 +250,11 @@ def _event(app: str, kind: str, release: str, attachments: dict[str, str]) -> by
     return dump(data)
 
 
-def plan(commits: int) -> tuple[int, int]:
-    """(released applications, events) for a history of ``commits``: events are a quarter of
-    the commits (5,000 of 20,000); released applications as many as the patterns need."""
-    events = commits // 4
+def plan(commits: int, events: int | None = None) -> tuple[int, int]:
+    """(released applications, events) for a history of ``commits``: ``events`` (by default a
+    quarter of the commits: 5,000 of 20,000); released applications as many as the patterns
+    need."""
+    events = commits // 4 if events is None else events
     released, total = 0, 0
     while total < events:
         total += len(PATTERNS[released % len(PATTERNS)])
@@ -262,7 +263,12 @@ def plan(commits: int) -> tuple[int, int]:
 
 
 def build(
-    target: Path, keys: dict[str, Path], applicant: Path, applications: int, commits: int
+    target: Path,
+    keys: dict[str, Path],
+    applicant: Path,
+    applications: int,
+    commits: int,
+    events: int | None = None,
 ) -> LifecycleRepo:
     """Build the repository at ``target`` (replacing it); ``keys`` from ``make_keys``,
     ``applicant`` the applicant's public key (ssh-keygen, the private key beside it)."""
@@ -280,7 +286,7 @@ def build(
         yaml.safe_load((ROOT / "rubric" / "rubric.yaml").read_text("utf-8"))
     )
     members = {m["id"]: m for m in roster(keys)["members"]}
-    released, events = plan(commits)
+    released, events = plan(commits, events)
     released = min(released, applications)
     # --- the base commit
     for source in sorted((ROOT / "catalog").rglob("*")):

@@ -142,8 +142,9 @@ def _listing(working_dir: str, sha: str) -> _Listing:
 def batch_objects(working_dir: str, specs: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
     """{spec: (type, object id, content)} of each spec (an object id, a commit, or
     ``<rev>:<path>``) that names an object, from ONE ``git cat-file --batch``; specs naming
-    nothing are left out."""
-    wanted = sorted(set(specs))
+    nothing are left out, and so are specs with a newline (a file name may hold one): git reads
+    one spec per line, and one such name would shift every answer after it."""
+    wanted = sorted({spec for spec in specs if "\n" not in spec})
     if not wanted:
         return {}
     output = subprocess.run(
