@@ -17,9 +17,9 @@ from datetime import date
 from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding
 from cohortgate.review.folders import application_folders, version_date
-from cohortgate.review.gitread import commit_of
+from cohortgate.review.gitread import commit_of, git_run
 from cohortgate.review.quarters import cutoff, parse_quarter, quarter_bounds
-from cohortgate.review.report import ReviewReport, review_application
+from cohortgate.review.report import ReviewReport, Rules, review_application
 from cohortgate.review.run import Session
 
 
@@ -54,8 +54,19 @@ Validator = Callable[[str], int]  # folder -> number of error findings
 def build_agenda(session: Session, quarter: str, today: date, errors_of: Validator) -> Agenda:
     if session.rules is None:
         return Agenda(quarter, quarter_bounds(quarter)[1], findings=session.rule_findings)
-    rubric = session.rules.rubric
-    agenda = Agenda(quarter, cutoff(quarter, rubric.meetings.cutoff_days))
+    agenda = Agenda(quarter, cutoff(quarter, session.rules.rubric.meetings.cutoff_days))
+    with git_run(session.repo):  # one run for every application reviewed
+        return _fill(agenda, session, session.rules, quarter, today, errors_of)
+
+
+def _fill(
+    agenda: Agenda,
+    session: Session,
+    rules: Rules,
+    quarter: str,
+    today: date,
+    errors_of: Validator,
+) -> Agenda:
     head = commit_of(session.repo, "HEAD")
     catalog, _problems = load_catalog(session.lay)  # once for every application
     for folder in application_folders(head):
@@ -65,7 +76,7 @@ def build_agenda(session: Session, quarter: str, today: date, errors_of: Validat
             folder,
             base=session.base,
             today=today,
-            rules=session.rules,
+            rules=rules,
             catalog=catalog,
         )
         if report.app is None:
@@ -77,7 +88,7 @@ def build_agenda(session: Session, quarter: str, today: date, errors_of: Validat
             continue
         arrived = version_date(session.repo, head, folder) or today
         completed = max(date.fromisoformat(report.app.submitted), arrived)
-        first = rubric.meetings.agenda_quarter(completed)
+        first = rules.rubric.meetings.agenda_quarter(completed)
         if parse_quarter(first) > parse_quarter(quarter):
             agenda.later.append(folder)
             continue

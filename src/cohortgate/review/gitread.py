@@ -8,12 +8,13 @@ exactly what was signed and what will be merged.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import gc
 import hashlib
 import io
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
@@ -33,35 +34,45 @@ R = TypeVar("R")
 _DEPTH: dict[int, int] = {}  # calls of ``ends_git_processes`` functions under way, per Repo
 
 
+@contextlib.contextmanager
+def git_run(repo: Repo) -> Iterator[None]:
+    """One run of reading commits (see ``ends_git_processes``); runs nest, the outermost counts.
+
+    Reading commits goes through GitPython's persistent ``git cat-file`` processes: they end
+    when the outermost run does, rather than being left to the garbage collector, and not
+    before: a track of a thousand applications reviews each one, and must not start them a
+    thousand times. The outermost run also opens and writes back the run's memory
+    (``review.run_memory``), and holds the cyclic garbage collector off: a track builds hundreds
+    of thousands of long-lived objects (documents, models, verdicts) that the collector would
+    traverse again and again (1.3 s of 4 s over a thousand applications) to find nothing: the
+    peak memory was the same with it off (250 MB). Reference counting frees everything as
+    usual."""
+    _DEPTH[id(repo)] = _DEPTH.get(id(repo), 0) + 1
+    outermost = _DEPTH[id(repo)] == 1
+    collecting = gc.isenabled()
+    if outermost:
+        open_memory(str(repo.working_dir))
+        gc.disable()
+    try:
+        yield
+    finally:
+        _DEPTH[id(repo)] -= 1
+        if outermost:
+            del _DEPTH[id(repo)]
+            close_memory(str(repo.working_dir))
+            repo.git.clear_cache()
+            if collecting:
+                gc.enable()
+
+
 def ends_git_processes(fn: Callable[Concatenate[Repo, P], R]) -> Callable[Concatenate[Repo, P], R]:
-    """Reading commits goes through GitPython's persistent ``git cat-file`` processes: end them
-    when ``fn`` (whose first argument is the repository) returns, rather than leave them to the
-    garbage collector. Only the outermost such call ends them: a track of a thousand
-    applications reviews each one, and must not start the processes a thousand times. The
-    outermost call also opens and writes back the run's memory (``review.run_memory``), and
-    holds the cyclic garbage collector off while it runs: a track builds hundreds of thousands
-    of long-lived objects (documents, models, verdicts) that the collector would traverse again
-    and again (1.3 s of 4 s over a thousand applications) to find nothing: the peak memory was
-    the same with it off (250 MB). Reference counting frees everything as usual."""
+    """``fn`` (whose first argument is the repository) as one run of reading commits
+    (``git_run``)."""
 
     @functools.wraps(fn)
     def wrapper(repo: Repo, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        _DEPTH[id(repo)] = _DEPTH.get(id(repo), 0) + 1
-        outermost = _DEPTH[id(repo)] == 1
-        collecting = gc.isenabled()
-        if outermost:
-            open_memory(str(repo.working_dir))
-            gc.disable()
-        try:
+        with git_run(repo):
             return fn(repo, *args, **kwargs)
-        finally:
-            _DEPTH[id(repo)] -= 1
-            if outermost:
-                del _DEPTH[id(repo)]
-                close_memory(str(repo.working_dir))
-                repo.git.clear_cache()
-                if collecting:
-                    gc.enable()
 
     return wrapper
 

@@ -18,7 +18,13 @@ from cohortgate.catalog.load import load_catalog
 from cohortgate.layout import Layout
 from cohortgate.models.review import Outcome
 from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo, read_blob
+from cohortgate.review.gitread import (
+    ReviewInputError,
+    commit_of,
+    ends_git_processes,
+    open_repo,
+    read_blob,
+)
 from cohortgate.review.report import load_rules, review_application
 
 
@@ -46,6 +52,7 @@ def approved_projects(lay: Layout, today: date) -> list[Notice]:
         return _approved(repo, lay, today)
 
 
+@ends_git_processes  # one run for every application reviewed
 def _approved(repo: Repo, lay: Layout, today: date) -> list[Notice]:
     try:
         head = commit_of(repo, "HEAD")
