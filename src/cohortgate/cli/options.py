@@ -25,3 +25,25 @@ def add_format(parser: argparse.ArgumentParser) -> None:
         help="how findings are printed: text, json, github annotations or a markdown report "
         "(default: text)",
     )
+
+
+def add_cohort(parser: argparse.ArgumentParser) -> None:
+    """The custodian's cohort database (custodian zone)."""
+    parser.add_argument(
+        "--cohort",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="cohort DuckDB file (default: <custodian dir>/cohort.duckdb)",
+    )
+
+
+def add_vault(parser: argparse.ArgumentParser, help: str | None = None) -> None:
+    """The custodian's vault (custodian zone); ``help`` says what this command does with it."""
+    parser.add_argument(
+        "--vault",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help=help or "the vault (default: <custodian dir>/vault)",
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from pathlib import Path
 
 from cohortgate.cli import options
 
@@ -27,12 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reason", metavar="TEXT", help="a short reason (kept in the vault)")
     parser.add_argument("--today", metavar="DATE", help="today's date (default: the system's date)")
-    parser.add_argument(
-        "--cohort", type=Path, metavar="PATH", help="cohort DuckDB file (default: custodian/)"
-    )
-    parser.add_argument(
-        "--vault", type=Path, metavar="PATH", help="the vault (default: custodian/vault)"
-    )
+    options.add_cohort(parser)
+    options.add_vault(parser)
     options.add_format(parser)
     options.add_root(parser)
 

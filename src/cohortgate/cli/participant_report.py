@@ -29,12 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="DIR", help="where to write (default: custodian/reports)"
     )
-    parser.add_argument(
-        "--cohort", type=Path, metavar="PATH", help="cohort DuckDB file (default: custodian/)"
-    )
-    parser.add_argument(
-        "--vault", type=Path, metavar="PATH", help="the vault (default: custodian/vault)"
-    )
+    options.add_cohort(parser)
+    options.add_vault(parser)
     options.add_format(parser)
     options.add_root(parser)
 

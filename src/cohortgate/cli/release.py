@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from cohortgate.cli import options
 
@@ -24,8 +23,8 @@ HELP = "数据管理员：生成一次数据发布（最小必要、去标识化
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", metavar="SUBMISSION", help="application id or folder")
     parser.add_argument("--recipient", metavar="AGE1…", help="the recipient's age public key")
-    parser.add_argument("--cohort", type=Path, help="the cohort database (default: custodian/)")
-    parser.add_argument("--vault", type=Path, help="the vault (default: custodian/vault)")
+    options.add_cohort(parser)
+    options.add_vault(parser)
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
     parser.add_argument(
         "--start", metavar="YYYY-MM-DD", help="first day of access (default: today)"

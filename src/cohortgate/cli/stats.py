@@ -25,25 +25,16 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--cohort",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="cohort DuckDB file (default: <custodian dir>/cohort.duckdb)",
-    )
+    options.add_cohort(parser)
     parser.add_argument(
         "--policy",
         choices=sorted(DISCLOSURE_PRESETS),
         default=DEFAULT_DISCLOSURE,
         help=f"disclosure policy preset (default: {DEFAULT_DISCLOSURE})",
     )
-    parser.add_argument(
-        "--vault",
-        type=Path,
-        default=None,
-        metavar="PATH",
-        help="the custodian's vault whose opt-out registry is applied (default: "
+    options.add_vault(
+        parser,
+        "the custodian's vault whose opt-out registry is applied (default: "
         "<custodian dir>/vault, when it exists)",
     )
     options.add_format(parser)

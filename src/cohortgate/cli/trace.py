@@ -19,7 +19,7 @@ HELP = "数据管理员：追踪泄露数据的来源 / trace a leaked table to 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE", help="the leaked table (CSV)")
-    parser.add_argument("--vault", type=Path, help="the vault (default: custodian/vault)")
+    options.add_vault(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="how findings are printed"
     )
