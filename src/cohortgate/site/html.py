@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from html import escape
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
@@ -22,6 +23,15 @@ def md_text(text: str) -> str:
 def md_cell(text: str) -> str:
     """Escape text for one Markdown table cell (no line breaks)."""
     return md_text(text).replace("\n", " ")
+
+
+def md_head(labels: Sequence[str], align: str) -> list[str]:
+    """The header row and separator of a Markdown table: ``align`` has one letter a column,
+    ``l`` (left) or ``r`` (right, for numbers)."""
+    if len(align) != len(labels) or set(align) - {"l", "r"}:
+        raise ValueError(f"align {align!r} does not fit {len(labels)} columns")
+    rule = "".join("---|" if a == "l" else "---:|" for a in align)
+    return ["| " + " | ".join(labels) + " |", "|" + rule]
 
 
 def front_matter(**fields: str) -> str:

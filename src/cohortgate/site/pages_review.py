@@ -25,7 +25,7 @@ from cohortgate.models.institution import Institution
 from cohortgate.models.roster import Roster
 from cohortgate.models.rubric import Rubric, Source
 from cohortgate.review.register import Notice
-from cohortgate.site.html import front_matter, md_cell
+from cohortgate.site.html import front_matter, md_cell, md_head
 from cohortgate.site.labels import pick
 
 M = TypeVar("M", bound=BaseModel)
@@ -166,6 +166,10 @@ def _load(lay: Layout, name: str, model: type[M], findings: list[Finding]) -> M 
     return value
 
 
+def _head(keys: tuple[str, ...], align: str, lang: str) -> list[str]:
+    return md_head([_t(k, lang) for k in keys], align)
+
+
 def _rubric_page(rubric: Rubric | None, lang: str) -> str:
     title = _t("rubric.title", lang)
     out = [front_matter(title=title), f"# {title}\n"]
@@ -174,17 +178,14 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
     out.append(_t("rubric.intro", lang) + "\n")
     out += [
         f"## {_t('dimensions', lang)}\n",
-        f"| {_t('col.label', lang)} | {_t('col.weight', lang)} |",
-        "|---|---:|",
+        *_head(("col.label", "col.weight"), "lr", lang),
     ]
     out += [f"| {md_cell(d.label.get(lang))} | {_num(d.weight)} |" for d in rubric.dimensions]
     labels = {d.id: d.label.get(lang) for d in rubric.dimensions}
     out += [
         "",
         f"## {_t('indicators', lang)}\n",
-        f"| {_t('col.label', lang)} | {_t('col.dimension', lang)} | {_t('col.who', lang)} | "
-        f"{_t('col.weight', lang)} |",
-        "|---|---|---|---:|",
+        *_head(("col.label", "col.dimension", "col.who", "col.weight"), "lllr", lang),
     ]
     for ind in rubric.indicators:
         if ind.source is Source.COMPUTED:
@@ -199,20 +200,18 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
         "",
         f"## {_t('thresholds', lang)}\n",
         _t("thresholds.intro", lang) + "\n",
-        "| "
-        + " | ".join(
-            _t(k, lang)
-            for k in (
+        *_head(
+            (
                 "col.level",
                 "col.approve",
                 "col.reject",
                 "col.dim_floor",
                 "col.leak_floor",
                 "col.ind_floor",
-            )
-        )
-        + " |",
-        "|---|---:|---:|---:|---:|---:|",
+            ),
+            "lrrrrr",
+            lang,
+        ),
     ]
     for rule in rubric.levels:
         values = [
@@ -228,13 +227,11 @@ def _rubric_page(rubric: Rubric | None, lang: str) -> str:
         "",
         f"## {_t('fees', lang)}\n",
         _t("fees.intro", lang) + "\n",
-        "| "
-        + " | ".join(
-            _t(k, lang)
-            for k in ("col.stage", "col.rate", "col.base", "col.per_dataset", "col.per_variable")
-        )
-        + " |",
-        "|---|---:|---:|---:|---:|",
+        *_head(
+            ("col.stage", "col.rate", "col.base", "col.per_dataset", "col.per_variable"),
+            "lrrrr",
+            lang,
+        ),
     ]
     for stage in fees.stages:
         values = [
@@ -265,13 +262,11 @@ def _committees_page(
     out.append(_t("committees.intro", lang) + "\n")
     chairs = {c.member for c in roster.chairs}
     out += [
-        "| "
-        + " | ".join(
-            _t(k, lang)
-            for k in ("col.member", "col.committee", "col.expertise", "col.institution", "col.term")
-        )
-        + " |",
-        "|---|---|---|---|---|",
+        *_head(
+            ("col.member", "col.committee", "col.expertise", "col.institution", "col.term"),
+            "lllll",
+            lang,
+        ),
     ]
     for m in roster.members:
         inst = institutions.get(m.institution)
@@ -285,14 +280,13 @@ def _committees_page(
     out += [
         "",
         f"## {_t('quorum', lang)}\n",
-        f"| {_t('col.committee', lang)} | {_t('col.min', lang)} |",
-        "|---|---:|",
+        *_head(("col.committee", "col.min"), "lr", lang),
     ]
     out += [
         f"| {pick(COMMITTEE[r.committee.value], lang)} | {r.min_members} |"
         for r in roster.quorum.committees
     ]
-    out += ["", f"| {_t('col.level', lang)} | {_t('col.needs', lang)} |", "|---|---|"]
+    out += ["", *_head(("col.level", "col.needs"), "ll", lang)]
     out += [
         f"| {r.level.value} | "
         + ", ".join(pick(EXPERTISE[e.value], lang) for e in r.expertise)

@@ -22,7 +22,7 @@ from cohortgate.models.institution import Institution
 from cohortgate.models.lifecycle import ROLE_OF, TRANSITIONS, Guard, Role, State, Trigger
 from cohortgate.policy import MAX_EXTENSIONS, TRACKING_MONTHS
 from cohortgate.site import charts
-from cohortgate.site.html import front_matter, md_cell, md_text
+from cohortgate.site.html import front_matter, md_cell, md_head, md_text
 from cohortgate.site.labels import pick
 from cohortgate.site.prose import MERMAID_JS, depth_prefix
 from cohortgate.site.transparency_data import QuarterRow, Transparency, Use
@@ -344,8 +344,7 @@ def dashboard_files(data: Transparency, lang: str) -> dict[str, str]:
         "col.expired",
     )
     out += [
-        "| " + " | ".join(_t(k, lang) for k in keys) + " |",
-        "|---|" + "---:|" * (len(keys) - 1),
+        *md_head([_t(k, lang) for k in keys], "l" + "r" * (len(keys) - 1)),
     ]
     for r in rows:
         cells = [
@@ -410,7 +409,7 @@ def blacklist_page(
         "col.review_on",
         "col.decided_by",
     )
-    out += ["| " + " | ".join(_t(k, lang) for k in keys) + " |", "|---|---|---|---|---|---|"]
+    out += md_head([_t(k, lang) for k in keys], "llllll")
     for e in sorted(entries, key=lambda x: x.listed_on, reverse=True):
         scope = (
             _t("all_datasets", lang)
@@ -453,7 +452,7 @@ def lifecycle_page(lang: str, with_script: bool) -> str:
         f"## {_t('transitions', lang)}\n",
     ]
     keys = ("col.from", "col.step", "col.to", "col.who", "col.after", "col.guards")
-    out += ["| " + " | ".join(_t(k, lang) for k in keys) + " |", "|---|---|---|---|---|---|"]
+    out += md_head([_t(k, lang) for k in keys], "llllll")
     for t in TRANSITIONS:
         source = _t("start", lang) if t.source is None else pick(STATE[t.source], lang)
         cells = [
