@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pstats
 import shutil
 import statistics
 import sys
@@ -32,7 +31,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.common import ROOT, Usage, child_usage, report, save
+from benchmarks.common import ROOT, Usage, child_usage, profile_rows, report, save
 from benchmarks.synthetic_catalog import write_catalog
 from benchmarks.synthetic_submissions import write_submissions
 
@@ -90,26 +89,7 @@ def empty_cache(root: Path) -> None:
 
 def profile(root: Path, argv: list[str], top: int = 20) -> list[tuple[str, str]]:
     """One run under cProfile: the cohortgate functions with the most cumulative time."""
-    out = root.parent / "application.prof"
-    child_usage(
-        [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "cohortgate", *argv],
-        child_env(),
-        cwd=root,
-    )
-    stats = pstats.Stats(str(out))
-    table = stats.stats  # type: ignore[attr-defined]
-    total = max(ct for _, _, _, ct, _ in table.values())
-    rows = [("profiled run, total", f"{total:.2f} s (cProfile adds overhead)")]
-    imports = [ct for (f, _, n), (_, _, _, ct, _) in table.items() if n == "_find_and_load"]
-    rows.append(("  of which imports (outermost)", f"{max(imports, default=0):.2f} s"))
-    ours = [
-        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{line} {name}")
-        for (f, line, name), (_, nc, _, ct, _) in table.items()
-        if "/src/cohortgate/" in f
-    ]
-    for ct, calls, where in sorted(ours, reverse=True)[:top]:
-        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
-    return rows
+    return profile_rows(argv, root, child_env(), root.parent / "application.prof", top)
 
 
 def median(runs: list[Usage], field: str) -> float:

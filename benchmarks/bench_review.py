@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import ROOT, Usage, child_usage, report, save
+from benchmarks.common import ROOT, Usage, child_usage, profile_rows, report, save
 from benchmarks.review_repo import GIT_ENV, TODAY, ReviewRepo, build, make_keys
 
 GOAL_SECONDS = 2.0
@@ -177,28 +177,8 @@ def slope(points: Sequence[tuple[int, float]]) -> float:
 
 def profile(repo: ReviewRepo, top: int = 20) -> list[tuple[str, str]]:
     """One run under cProfile: the cohortgate functions with the most cumulative time."""
-    import pstats
-
-    out = WORK / "review.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "cohortgate"]
-    child_usage(
-        [*argv, *review_argv(repo)[len(program("cohortgate", "cohortgate")) :]],
-        child_env(),
-        cwd=repo.root,
-    )
-    table = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
-    total = max(ct for _, _, _, ct, _ in table.values())
-    rows = [("profiled run, total", f"{total:.2f} s (cProfile adds overhead)")]
-    imports = [ct for (f, _, n), (_, _, _, ct, _) in table.items() if n == "_find_and_load"]
-    rows.append(("  of which imports (outermost)", f"{max(imports, default=0):.2f} s"))
-    ours = [
-        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{ln} {name}")
-        for (f, ln, name), (_, nc, _, ct, _) in table.items()
-        if "/src/cohortgate/" in f
-    ]
-    for ct, calls, where in sorted(ours, reverse=True)[:top]:
-        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
-    return rows
+    args = review_argv(repo)[len(program("cohortgate", "cohortgate")) :]
+    return profile_rows(args, repo.root, child_env(), WORK / "review.prof", top)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

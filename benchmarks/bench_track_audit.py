@@ -41,16 +41,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import ROOT, Usage, report, save
+from benchmarks.common import ROOT, Usage, profile_rows, report, save
 from benchmarks.lifecycle_repo import TODAY, LifecycleRepo, applicant_key, build, plan
 from benchmarks.review_repo import GIT_ENV, make_keys
 
 GOAL_SECONDS = 5.0
 WORK = ROOT / "build" / "benchmarks"
-
-# For --profile: the CLI's main() in-process (the console script would leave without writing
-# the profile: ``cli.LEAVE_AT_ONCE``).
-_AUDIT = "import sys\nfrom cohortgate.cli import main\nsys.exit(main(['audit', *sys.argv[1:]]))\n"
 
 
 def command(name: str) -> list[str]:
@@ -193,24 +189,9 @@ def peer(repo: LifecycleRepo, sample: int) -> dict[str, Any]:
 
 
 def profile(repo: LifecycleRepo, top: int = 20) -> list[tuple[str, str]]:
-    import pstats
-
-    out = WORK / "track_audit.prof"
-    script = WORK / "audit_main.py"
-    script.write_text(_AUDIT, "utf-8")
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), str(script), "--today", TODAY]
-    run(argv, repo.root, 3600)
-    table = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
-    total = max(ct for _, _, _, ct, _ in table.values())
-    rows = [("profiled audit, total", f"{total:.2f} s (cProfile adds overhead)")]
-    ours = [
-        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{ln} {name}")
-        for (f, ln, name), (_, nc, _, ct, _) in table.items()
-        if "/src/cohortgate/" in f
-    ]
-    for ct, calls, where in sorted(ours, reverse=True)[:top]:
-        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
-    return rows
+    """One audit run under cProfile: the cohortgate functions with the most cumulative time."""
+    args = ["audit", "--today", TODAY]
+    return profile_rows(args, repo.root, child_env(), WORK / "track_audit.prof", top)
 
 
 def _named(events: int | None) -> str:

@@ -98,3 +98,35 @@ def save(name: str, data: dict[str, Any]) -> None:
     out = ROOT / "build" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), "utf-8")
+
+
+# ``cohortgate`` under cProfile: main() itself, so that the profile is written even for the
+# commands whose console script leaves the process at once (``cli.LEAVE_AT_ONCE``).
+_PROFILED_MAIN = "import sys\nfrom cohortgate.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+def profile_rows(
+    cli_args: list[str], cwd: Path, env: dict[str, str], out: Path, top: int = 20
+) -> list[tuple[str, str]]:
+    """``cohortgate <cli_args>`` once under cProfile in ``cwd``: the total, the time spent
+    importing, and the cohortgate functions with the most cumulative time."""
+    import pstats
+
+    script = out.with_suffix(".main.py")
+    script.write_text(_PROFILED_MAIN, "utf-8")
+    child_usage(
+        [sys.executable, "-m", "cProfile", "-o", str(out), str(script), *cli_args], env, cwd
+    )
+    table = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    total = max(ct for _, _, _, ct, _ in table.values())
+    rows = [("profiled run, total", f"{total:.2f} s (cProfile adds overhead)")]
+    imports = [ct for (_f, _, n), (_, _, _, ct, _) in table.items() if n == "_find_and_load"]
+    rows.append(("  of which imports (outermost)", f"{max(imports, default=0):.2f} s"))
+    ours = [
+        (ct, nc, f"{Path(f).relative_to(ROOT / 'src').as_posix()}:{line} {name}")
+        for (f, line, name), (_, nc, _, ct, _) in table.items()
+        if "/src/cohortgate/" in f
+    ]
+    for ct, calls, where in sorted(ours, reverse=True)[:top]:
+        rows.append((f"  {where}", f"{ct:.3f} s cumulative, {calls} call(s)"))
+    return rows
