@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from cohortgate.custodian.engine import Engine, Population
+from cohortgate.custodian.cohort.engine import Engine, Population
 
 
 def main() -> int:

@@ -175,8 +175,8 @@ class LifecycleRepo:
 
 
 def _sheet(member: dict[str, Any], app: str, digests: dict[str, str], rubric: Any) -> bytes:
+    from cohortgate.approval.eligibility import role_indicators
     from cohortgate.models.roster import Member
-    from cohortgate.review.eligibility import role_indicators
 
     person = Member.model_validate(member)
     return dump(

@@ -225,9 +225,9 @@ def fillers(
 
 def sheet(record: dict[str, Any], digests: dict[str, str], rng: random.Random) -> bytes:
     """The member's score sheet: every indicator of their role scored 3 to 5, approve."""
+    from cohortgate.approval.eligibility import role_indicators
     from cohortgate.models.roster import Member
     from cohortgate.models.rubric import Rubric
-    from cohortgate.review.eligibility import role_indicators
 
     rubric = Rubric.model_validate(
         yaml.safe_load((ROOT / "rubric" / "rubric.yaml").read_text("utf-8"))

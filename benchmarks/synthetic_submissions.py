@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from benchmarks.common import ROOT
-from cohortgate.loading import LoadError, load_yaml_file
-from cohortgate.modelcheck import check_model
+from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.site.apply_example import EXAMPLE
 

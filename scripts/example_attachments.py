@@ -2,7 +2,7 @@
 
 The example applications in ``submissions/`` (and the valid cases of the test corpus) are
 synthetic; their protocol and ethics letter are generated here from what the form says, with
-``cohortgate.pdf``, never copied from elsewhere. The output is deterministic, so
+``cohortgate.files.pdf``, never copied from elsewhere. The output is deterministic, so
 running the script again changes nothing.
 
     .venv/bin/python scripts/example_attachments.py [FOLDER ...]   (default: submissions/*/*/)
@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from cohortgate.atomic import write_bytes
-from cohortgate.loading import load_yaml_file
+from cohortgate.files.atomic import write_bytes
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.pdf import minimal_pdf, wrap
 from cohortgate.models.application import Application
-from cohortgate.pdf import minimal_pdf, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTICE = "合成示例文件，由 scripts/example_attachments.py 生成 / Synthetic example, generated"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cohortgate.loading import (
+from cohortgate.files.loading import (
     MAX_FILE_BYTES,
     MAX_VALUES,
     LoadError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from cohortgate.findings import Finding, Severity
-from cohortgate.render import render_github, render_json, render_text
+from cohortgate.findings.render import render_github, render_json, render_text
 
 FINDINGS = [
     Finding(

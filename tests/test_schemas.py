@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cohortgate.files.loading import load_yaml_file
 from cohortgate.layout import Layout
-from cohortgate.loading import load_yaml_file
-from cohortgate.schemas import SCHEMA_MODELS, check_schemas, write_schemas
+from cohortgate.models.schemas import SCHEMA_MODELS, check_schemas, write_schemas
 
 
 def test_committed_schemas_match_the_models(repo_layout: Layout) -> None:

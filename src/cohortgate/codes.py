@@ -1,86 +1,33 @@
-"""The registry of finding codes.
+"""The registry of finding codes: every domain's ``codes.py``, collected.
 
-Each code is declared once with a title, a description (which requirement it serves), a
-message template and a hint template. Checks make findings only through ``Code.at``; the
-site's error reference is generated from this registry and a test fails when a code that the
-code base uses is not declared here.
+Each domain package declares its codes next to its checks (``cohortgate.findings.codes.declare``);
+importing the declaring modules fills the registry. The site's error reference is generated from
+it, and a test fails when a code that the code base uses is not declared.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from cohortgate.findings.codes import CODES, Code
 
-from cohortgate.findings import Finding, Severity
-
-
-@dataclass(frozen=True)
-class Code:
-    id: str
-    title: str
-    description: str
-    template: str
-    hint: str = ""
-    severity: Severity = Severity.ERROR
-
-    def at(
-        self,
-        file: str,
-        line: int = 0,
-        column: int = 0,
-        path: str = "$",
-        **params: Any,
-    ) -> Finding:
-        """A finding of this code at a place; ``params`` fill the message and hint templates."""
-        return Finding(
-            file=file,
-            line=line,
-            column=column,
-            code=self.id,
-            message=self.template.format(**params),
-            hint=self.hint.format(**params),
-            path=path,
-            severity=self.severity,
-        )
+__all__ = ["CODES", "Code", "load_all"]
 
 
-CODES: dict[str, Code] = {}
-
-
-def declare(
-    id: str,
-    title: str,
-    description: str,
-    template: str,
-    hint: str = "",
-    severity: Severity = Severity.ERROR,
-) -> Code:
-    if id in CODES:
-        raise ValueError(f"finding code {id} declared twice")
-    code = Code(id, title, description, template, hint, severity)
-    CODES[id] = code
-    return code
-
-
-# Importing the declaring modules fills the registry; keep this list in one place.
+# The declaring modules, one per domain; keep this list in one place.
 def load_all() -> dict[str, Code]:
-    from cohortgate import (  # noqa: F401
-        codes_agreements,
-        codes_application,
-        codes_audit,
-        codes_catalog,
-        codes_deidentify,
-        codes_lifecycle,
-        codes_loading,
-        codes_participants,
-        codes_privacy,
-        codes_release,
-        codes_review,
-        codes_review_github,
-        codes_rubric,
-        codes_site,
-        codes_trace,
-        codes_vault,
-    )
+    from cohortgate.applications import codes as _applications  # noqa: F401
+    from cohortgate.approval import codes as _approval  # noqa: F401
+    from cohortgate.catalog import codes as _catalog  # noqa: F401
+    from cohortgate.custodian.deid import codes as _deid  # noqa: F401
+    from cohortgate.custodian.participants import codes as _participants  # noqa: F401
+    from cohortgate.custodian.release import codes as _release  # noqa: F401
+    from cohortgate.custodian.risk import codes as _risk  # noqa: F401
+    from cohortgate.custodian.trace import codes as _trace  # noqa: F401
+    from cohortgate.custodian.vault import codes as _vault  # noqa: F401
+    from cohortgate.disclosure import codes as _disclosure  # noqa: F401
+    from cohortgate.files import codes as _files  # noqa: F401
+    from cohortgate.gitread import codes as _gitread  # noqa: F401
+    from cohortgate.lifecycle import codes as _lifecycle  # noqa: F401
+    from cohortgate.review import codes as _review  # noqa: F401
+    from cohortgate.site import codes as _site  # noqa: F401
 
     return CODES

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from cohortgate.cli.validate import collect
+from cohortgate.applications.collect import collect
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from application_examples import EXAMPLES, UPDATE_GOLDEN, cases, run_case, setup_of
 
-from cohortgate import codes_application
+from cohortgate.applications import codes as codes_application
 from cohortgate.codes import Code, load_all
 from cohortgate.findings import has_errors
-from cohortgate.render import render_text
+from cohortgate.findings.render import render_text
 
 INVALID = cases("invalid")
 VALID = cases("valid")

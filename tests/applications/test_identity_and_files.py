@@ -13,12 +13,12 @@ import pytest
 
 from cohortgate.applications.attachments import leaves_folder
 from cohortgate.applications.identity import ascii_twin, describe, within
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.modelcheck import check_model
+from cohortgate.files.pdf import minimal_pdf, wrap
 from cohortgate.layout import Layout
-from cohortgate.loading import load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist, BlacklistEntry
-from cohortgate.pdf import minimal_pdf, wrap
 from cohortgate.policy import FREE_MAIL_DOMAINS
 
 

@@ -20,12 +20,12 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cohortgate import textfile
 from cohortgate.applications.load import load_application
 from cohortgate.codes import load_all
+from cohortgate.files import textfile
+from cohortgate.files.loading import Document, LoadError, load_yaml_text
+from cohortgate.files.modelcheck import check_model
 from cohortgate.layout import Layout
-from cohortgate.loading import Document, LoadError, load_yaml_text
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 
 EXAMPLES = Path(__file__).parent / "examples"

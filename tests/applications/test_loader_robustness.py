@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from cohortgate import textfile
-from cohortgate.loading import MAX_FILE_BYTES, LoadError, load_yaml_file, load_yaml_text
-from cohortgate.modelcheck import check_model
+from cohortgate.files import textfile
+from cohortgate.files.loading import MAX_FILE_BYTES, LoadError, load_yaml_file, load_yaml_text
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.application import Application
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from cohortgate.applications.matching import (
     match_conditions,
 )
 from cohortgate.catalog.duo import DUO_TERMS
-from cohortgate.loading import load_yaml_file
+from cohortgate.files.loading import load_yaml_file
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import Dataset, UseCondition
 

@@ -14,9 +14,9 @@ from cohortgate.applications import validate_applications
 from cohortgate.applications.rules_form import PLACEHOLDER, PLACEHOLDER_DATE
 from cohortgate.applications.scaffold import TEMPLATE_DATE, TEMPLATE_ID, render, template_text
 from cohortgate.cli import new
+from cohortgate.files.loading import load_yaml_text
+from cohortgate.files.modelcheck import check_model
 from cohortgate.layout import Layout
-from cohortgate.loading import load_yaml_text
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 
 YEAR = date.today().year

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from application_examples import EXAMPLES, build_root
 
-from cohortgate import parse_cache
 from cohortgate.applications import validate_applications
+from cohortgate.applications.collect import collect
 from cohortgate.catalog.load import load_catalog
-from cohortgate.cli.validate import collect
+from cohortgate.files import parse_cache
+from cohortgate.findings.render import render_json
 from cohortgate.layout import Layout
-from cohortgate.render import render_json
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,6 +138,6 @@ def test_a_change_of_code_makes_a_new_cache(
 
 def test_the_fingerprint_covers_the_loader_and_the_models() -> None:
     names = set(parse_cache._SOURCES)
-    assert {"loading.py", "textfile.py", "models", "applications/summary.py"} <= names
-    package = Path(parse_cache.__file__).parent
+    assert {"files/loading.py", "files/textfile.py", "models", "applications/summary.py"} <= names
+    package = Path(parse_cache.__file__).parents[1]
     assert all((package / name).exists() for name in names)

@@ -173,7 +173,7 @@ def a_repository(root: Path) -> Path:
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     folder = root / "submissions" / "2026" / APP_ID
     folder.mkdir(parents=True)
-    from cohortgate.pdf import minimal_pdf
+    from cohortgate.files.pdf import minimal_pdf
 
     (folder / "protocol.pdf").write_bytes(minimal_pdf(["研究方案 / Research protocol", APP_ID]))
     (folder / "ethics-letter.pdf").write_bytes(minimal_pdf(["伦理批件 / Ethics approval"]))

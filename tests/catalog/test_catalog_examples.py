@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from catalog_examples import EXAMPLES, cases, run_case
 
-from cohortgate import codes_catalog
+from cohortgate.catalog import codes as codes_catalog
 from cohortgate.codes import Code
 from cohortgate.findings import has_errors
-from cohortgate.render import render_text
+from cohortgate.findings.render import render_text
 
 INVALID = cases("invalid")
 VALID = cases("valid")

@@ -6,9 +6,9 @@ import pytest
 
 from cohortgate.catalog.checks import validate_catalog
 from cohortgate.catalog.load import Catalog, load_catalog
-from cohortgate.cohort_schema import COHORT_SCHEMA
-from cohortgate.custodian.diseases import DISEASES
+from cohortgate.custodian.cohort.diseases import DISEASES
 from cohortgate.layout import Layout
+from cohortgate.models.cohort import COHORT_SCHEMA
 from cohortgate.models.dataset import DataClass, PrivacyClass
 
 GENERATED = {spec.orpha: spec for spec in DISEASES}

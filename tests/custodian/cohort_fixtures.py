@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cohortgate.custodian.engine import Engine
+from cohortgate.custodian.cohort.engine import Engine
 
 PATIENTS = 2_000
 SEED = 20240201

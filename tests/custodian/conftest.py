@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from cohort_fixtures import PATIENTS, SEED
 
-from cohortgate.custodian.synth import GenerationSummary, generate
+from cohortgate.custodian.cohort.synth import GenerationSummary, generate
 
 
 @pytest.fixture(scope="session")

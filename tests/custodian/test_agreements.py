@@ -27,12 +27,12 @@ from cohortgate.custodian.release.agreements import (
     text_version,
     write_agreements,
 )
-from cohortgate.loading import load_yaml_file
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.pdf import TEXT_WIDTH_EM, markdown_lines, minimal_pdf, wrap
 from cohortgate.models.agreement import AgreementKind, SignedAgreements
 from cohortgate.models.application import Application, Certification, DeliveryMethod, Role
 from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.review import Decision
-from cohortgate.pdf import TEXT_WIDTH_EM, markdown_lines, minimal_pdf, wrap
 from cohortgate.policy import LEAK_NOTICE_HOURS, MAX_EXTENSIONS, TRACKING_MONTHS
 
 APP_ID = "A-2026-0001"

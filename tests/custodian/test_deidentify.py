@@ -13,8 +13,7 @@ import pytest
 from cohort_fixtures import read
 
 from cohortgate.catalog.load import load_catalog
-from cohortgate.custodian.release.deid_policy import MAX_SHIFT_DAYS
-from cohortgate.custodian.release.deidentify import (
+from cohortgate.custodian.deid.deidentify import (
     Deidentified,
     Keyed,
     NotPortable,
@@ -28,8 +27,9 @@ from cohortgate.custodian.release.deidentify import (
     shift_days,
     variable_classes,
 )
+from cohortgate.custodian.deid.hierarchies import REGIONS
+from cohortgate.custodian.deid.policy import MAX_SHIFT_DAYS
 from cohortgate.custodian.release.extract import CohortCriteria, CohortSelection, extract
-from cohortgate.custodian.release.hierarchies import REGIONS
 from cohortgate.layout import Layout
 from cohortgate.models.dataset import Variable
 

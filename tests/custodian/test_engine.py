@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from cohort_fixtures import PATIENTS, read
 
-from cohortgate.custodian import engine as engine_module
-from cohortgate.custodian.diseases import DISEASES
-from cohortgate.custodian.engine import DIMENSIONS, CohortError, Engine, Population
-from cohortgate.custodian.synth import INSTITUTION_IDS, generate
+from cohortgate.custodian.cohort import engine as engine_module
+from cohortgate.custodian.cohort.diseases import DISEASES
+from cohortgate.custodian.cohort.engine import DIMENSIONS, CohortError, Engine, Population
+from cohortgate.custodian.cohort.synth import INSTITUTION_IDS, generate
 from cohortgate.policy import AGE_BANDS
 
 EVERYONE = Population(tuple(d.orpha for d in DISEASES), INSTITUTION_IDS)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from cohort_fixtures import read
 
-from cohortgate.custodian.engine import CohortError
+from cohortgate.custodian.cohort.engine import CohortError
 from cohortgate.custodian.release.extract import (
     CohortCriteria,
     CohortSelection,

@@ -9,15 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cohortgate.custodian.diseases import DISEASES
-from cohortgate.custodian.release import hierarchies as h
-from cohortgate.custodian.release.generalise import (
+from cohortgate.custodian.cohort.diseases import DISEASES
+from cohortgate.custodian.deid import hierarchies as h
+from cohortgate.custodian.deid.generalise import (
     GeneralisationError,
     Lattice,
     generalise,
     only_patients,
 )
-from cohortgate.custodian.risk import distinct_l_diversity, k_anonymity, risk_report
+from cohortgate.custodian.risk.suite import distinct_l_diversity, k_anonymity, risk_report
 from cohortgate.policy import AGE_BANDS
 
 BANDS = np.array([label for label, _, _ in AGE_BANDS], dtype=object)

@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from cohortgate.custodian import identifiers as ids
-from cohortgate.custodian.regions import PROVINCES
+from cohortgate.custodian.cohort import identifiers as ids
+from cohortgate.custodian.cohort.regions import PROVINCES
 
 # GB 11643-1999, written out independently of the module: the weights 2^(17-i) mod 11 as a
 # literal list, and the check table of the standard (sum mod 11 -> character).

@@ -20,8 +20,8 @@ from cohortgate.custodian.participants.optout import (
     window_of,
 )
 from cohortgate.custodian.participants.policy import WITHDRAWAL_WINDOW_YEARS
-from cohortgate.custodian.release.vault import Vault, VaultError
-from cohortgate.custodian.release.vault_log import VaultLog
+from cohortgate.custodian.vault.log import VaultLog
+from cohortgate.custodian.vault.store import Vault, VaultError
 
 TODAY = date(2026, 11, 1)
 

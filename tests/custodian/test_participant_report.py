@@ -15,7 +15,7 @@ from cohort_fixtures import read
 
 from cohortgate.cli import participant_report as report_command
 from cohortgate.custodian.participants.report import RESULTS_KIND, gather, render_html
-from cohortgate.custodian.release.vault import Vault
+from cohortgate.custodian.vault.store import Vault
 from cohortgate.layout import Layout
 from cohortgate.models.application import DeliveryMethod
 from cohortgate.models.dataset import PrivacyLevel

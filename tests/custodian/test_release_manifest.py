@@ -8,9 +8,9 @@ import numpy as np
 import pydantic
 import pytest
 
-from cohortgate.custodian.risk import risk_report
-from cohortgate.loading import load_yaml_text
-from cohortgate.modelcheck import check_model
+from cohortgate.custodian.risk.suite import risk_report
+from cohortgate.files.loading import load_yaml_text
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.release import ReleaseManifest
 
 RECIPIENT = "age1v6aunj5dvaatphdlcpzjzk9qhc3wct6rx0whd97qrq6rlv5je90s8c0yrd"

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from cohortgate.codes import load_all
-from cohortgate.custodian.risk import RiskReport, risk_report
-from cohortgate.custodian.risk_gate import gate, generalisation_order
-from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.custodian.risk.gate import gate, generalisation_order
+from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.custodian.risk.suite import RiskReport, risk_report
 from cohortgate.findings import Finding
 
 SEED = 20261129

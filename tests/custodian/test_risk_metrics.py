@@ -11,18 +11,18 @@ import duckdb
 import numpy as np
 import pytest
 
-from cohortgate.custodian import risk_metrics as metrics
-from cohortgate.custodian.risk import (
+from cohortgate.custodian.risk.classes import column
+from cohortgate.custodian.risk.policy import RiskPolicy
+from cohortgate.custodian.risk.suite import (
     Population,
     SizeBand,
     classes_of,
     distinct_l_diversity,
     k_anonymity,
+    metrics,
     risk_report,
     zayatz,
 )
-from cohortgate.custodian.risk_classes import column
-from cohortgate.custodian.risk_policy import RiskPolicy
 
 # Two classes over (age, sex): A = 3 records (flu, flu, cancer), B = 4 (flu, hiv, cancer, cancer).
 WARD = {
@@ -237,7 +237,7 @@ def test_entropy_l_is_exact_for_uniform_classes() -> None:
 
 def test_without_pandas_the_figures_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     """pandas only speeds up coding strings; the numpy fallback gives the same report."""
-    from cohortgate.custodian import risk_classes
+    from cohortgate.custodian.risk import classes as risk_classes
 
     table = {
         "q": np.array(["x", None, float("nan"), "y", "x", None], dtype=object),

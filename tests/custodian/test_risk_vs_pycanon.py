@@ -3,7 +3,7 @@ tables (seeded; 1..300 rows, log-uniform, 1..4 quasi-identifiers, 1..2 sensitive
 categorical and numeric values). A failure names the table's seed; rebuild it with
 ``random_table(seed)``.
 
-Deliberate differences, documented in ``cohortgate.custodian.risk_metrics``:
+Deliberate differences, documented in ``cohortgate.custodian.risk.metrics``:
 - recursive (c,l): ours sorts value counts descending (the published definition, ARX);
   pycanon sorts ascending. pycanon's c is compared with ``descending=False``, and ours with a
   brute-force count of the definition.
@@ -23,9 +23,8 @@ import pandas as pd
 import pycanon.anonymity as pa
 import pytest
 
-from cohortgate.custodian import risk_metrics as metrics
-from cohortgate.custodian.risk import classes_of, risk_report
-from cohortgate.custodian.risk_classes import column
+from cohortgate.custodian.risk.classes import column
+from cohortgate.custodian.risk.suite import classes_of, metrics, risk_report
 
 TABLES = 1000
 CHUNK = 100

@@ -13,9 +13,9 @@ import pytest
 
 from cohortgate.cli import audit_stats as audit_cli
 from cohortgate.cli import stats as stats_cli
-from cohortgate.custodian.diseases import DISEASES
-from cohortgate.custodian.engine import MISSING, Engine, Population
-from cohortgate.custodian.stats import (
+from cohortgate.custodian.cohort.diseases import DISEASES
+from cohortgate.custodian.cohort.engine import MISSING, Engine, Population
+from cohortgate.custodian.cohort.stats import (
     CachedCounts,
     Labels,
     _onset_years,
@@ -30,8 +30,8 @@ from cohortgate.disclosure.audit import audit_catalog_stats
 from cohortgate.layout import Layout
 from cohortgate.models.common import Text
 from cohortgate.models.dataset import Dataset
+from cohortgate.models.regions import PROVINCES
 from cohortgate.policy import AGE_BANDS, DISCLOSURE_PRESETS, TOP_GENES
-from cohortgate.regions import PROVINCES
 
 OPENSAFELY = DISCLOSURE_PRESETS["opensafely"]
 CODES = [d.orpha for d in DISEASES[:3]]

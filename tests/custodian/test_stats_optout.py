@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from cohortgate.cli.stats import opted_out
-from cohortgate.custodian.diseases import DISEASES
-from cohortgate.custodian.engine import Engine, Population
-from cohortgate.custodian.release.vault import Vault
-from cohortgate.custodian.synth import INSTITUTION_IDS
+from cohortgate.custodian.cohort.diseases import DISEASES
+from cohortgate.custodian.cohort.engine import Engine, Population
+from cohortgate.custodian.cohort.synth import INSTITUTION_IDS
+from cohortgate.custodian.vault.store import Vault
 from cohortgate.layout import Layout
 
 EVERYONE = Population(tuple(d.orpha for d in DISEASES), INSTITUTION_IDS)

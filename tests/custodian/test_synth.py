@@ -13,13 +13,13 @@ import yaml
 from cohort_fixtures import PATIENTS, SEED
 from cohort_fixtures import read as rows
 
-from cohortgate.cohort_schema import COHORT_SCHEMA
-from cohortgate.custodian import synth
-from cohortgate.custodian.diseases import DISEASES
-from cohortgate.custodian.engine import CohortError, Engine
-from cohortgate.custodian.identifiers import id_number_is_valid, parse_id_number
-from cohortgate.custodian.regions import PROVINCES
-from cohortgate.custodian.synth import GenerationSummary, generate
+from cohortgate.custodian.cohort import synth
+from cohortgate.custodian.cohort.diseases import DISEASES
+from cohortgate.custodian.cohort.engine import CohortError, Engine
+from cohortgate.custodian.cohort.identifiers import id_number_is_valid, parse_id_number
+from cohortgate.custodian.cohort.regions import PROVINCES
+from cohortgate.custodian.cohort.synth import GenerationSummary, generate
+from cohortgate.models.cohort import COHORT_SCHEMA
 from cohortgate.ontology import load_index
 
 SPEC = {d.orpha: d for d in DISEASES}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from cohortgate.custodian.release.trace import (
+from cohortgate.custodian.trace.tracer import (
     CandidateRelease,
     LeakReadError,
     ReleaseScore,
@@ -24,7 +24,7 @@ from cohortgate.custodian.release.trace import (
     trace,
     trace_findings,
 )
-from cohortgate.custodian.release.watermark import embed, plan_for
+from cohortgate.custodian.trace.watermark import embed, plan_for
 
 Table = dict[str, np.ndarray]
 QI = ("sex", "age_band", "region", "orpha_code")

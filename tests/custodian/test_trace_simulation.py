@@ -27,8 +27,8 @@ import pytest
 from scipy import stats
 from test_trace import Release, make_leak, make_releases
 
-from cohortgate.custodian.release.fingerprint import innocent_tail, miss_probability
-from cohortgate.custodian.release.trace import trace
+from cohortgate.custodian.trace.fingerprint import innocent_tail, miss_probability
+from cohortgate.custodian.trace.tracer import trace
 
 RECIPIENTS = 1000
 LEVEL = 1e-6

@@ -10,8 +10,8 @@ from pathlib import Path
 import git
 import pytest
 
-from cohortgate.custodian.release.vault import ReleaseKeys, Vault, VaultError, default_vault
-from cohortgate.custodian.release.vault_log import VaultLog
+from cohortgate.custodian.vault.log import VaultLog
+from cohortgate.custodian.vault.store import ReleaseKeys, Vault, VaultError, default_vault
 
 ROOT = Path(__file__).resolve().parents[2]
 R1, R2 = "R-2026-0001-01", "R-2026-0001-02"
@@ -143,7 +143,7 @@ def test_a_tracked_vault_file_is_not_ignored(tmp_path: Path) -> None:
 def test_the_projects_default_vault_is_ignored_by_its_gitignore(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cohortgate.custodian.release import vault as vault_module
+    from cohortgate.custodian.vault import store as vault_module
 
     monkeypatch.delenv("COHORTGATE_CUSTODIAN_DIR", raising=False)
     if not (ROOT / ".git").exists():

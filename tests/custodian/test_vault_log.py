@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cohortgate.custodian.release.vault_log import ZERO, VaultError, VaultLog, canonical, entry_hash
+from cohortgate.custodian.vault.log import ZERO, VaultError, VaultLog, canonical, entry_hash
 
 
 def _log(tmp_path: Path, n: int = 5) -> VaultLog:

@@ -11,21 +11,21 @@ import numpy as np
 import pytest
 from test_trace import QI, Release, make_cohort, make_release
 
-from cohortgate.custodian.release import watermark_policy as policy
-from cohortgate.custodian.release.fingerprint import (
+from cohortgate.custodian.risk.suite import risk_report
+from cohortgate.custodian.trace import policy
+from cohortgate.custodian.trace.fingerprint import (
     accusation_threshold,
     innocent_tail,
     miss_probability,
     row_marks,
 )
-from cohortgate.custodian.release.watermark import (
+from cohortgate.custodian.trace.watermark import (
     NumericCarrier,
     WatermarkPlan,
     embed,
     patient_extra_days,
     plan_for,
 )
-from cohortgate.custodian.risk import risk_report
 
 DATES = ("diagnosis_date", "visit_date")
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from cohortgate.disclosure import CountTable
-from cohortgate.loading import load_yaml_file
+from cohortgate.files.loading import load_yaml_file
 from cohortgate.models.common import Text
 from cohortgate.models.stats import Category, Cell, DatasetStats, Dimension, StatTable
 from cohortgate.policy import DISCLOSURE_PRESETS, DisclosurePolicy

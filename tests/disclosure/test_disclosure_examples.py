@@ -20,9 +20,9 @@ from disclosure_cases import (
     stats_from_compact,
 )
 
-from cohortgate import codes_privacy as P
 from cohortgate.catalog.load import load_stats
 from cohortgate.disclosure import audit_stats, disclose, dumps_stats
+from cohortgate.disclosure import codes as P
 from cohortgate.models.stats import DatasetStats
 
 CASES = sorted(p for p in EXAMPLES.iterdir() if (p / "input.yaml").is_file())

@@ -13,7 +13,7 @@ import pytest
 
 from cohortgate.codes import load_all
 from cohortgate.disclosure.audit import audit_file
-from cohortgate.loading import load_yaml_file
+from cohortgate.files.loading import load_yaml_file
 
 PUBLISHED = Path(__file__).parent / "published"
 CASES = sorted(p for p in PUBLISHED.iterdir() if (p / "stats.json").is_file())

@@ -8,7 +8,7 @@ from pathlib import Path
 import git
 import pytest
 
-from cohortgate.changes import application_folder, changed_applications
+from cohortgate.ci.changes import application_folder, changed_applications
 from cohortgate.cli import changed
 
 A1 = "submissions/2026/A-2026-0001"

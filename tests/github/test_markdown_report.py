@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cohortgate.findings import Finding, Severity
-from cohortgate.render import REPORTER_BY_NAME
-from cohortgate.render.markdown import render_markdown
+from cohortgate.findings.markdown import render_markdown
+from cohortgate.findings.render import REPORTER_BY_NAME
 
 A1 = "submissions/2026/A-2026-0001/application.yaml"
 A2 = "submissions/2026/A-2026-0002/application.yaml"

@@ -1,4 +1,4 @@
-""".pre-commit-hooks.yaml is what src/cohortgate/precommit.py generates, and each hook's entry
+""".pre-commit-hooks.yaml is what src/cohortgate/ci/precommit.py generates, and each hook's entry
 is a command the CLI accepts."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 import yaml
 from github_files import ROOT
 
+from cohortgate.ci.precommit import FILE_NAME, HOOKS, main, render_hooks
 from cohortgate.cli import SUBCOMMANDS, build_parser
-from cohortgate.precommit import FILE_NAME, HOOKS, main, render_hooks
 
 
 def test_committed_file_is_current() -> None:
     assert (ROOT / FILE_NAME).read_text("utf-8") == render_hooks(), (
-        "run `python -m cohortgate.precommit` and commit the result"
+        "run `python -m cohortgate.ci.precommit` and commit the result"
     )
 
 

@@ -18,7 +18,8 @@ from typing import Any
 from review_world import APP, APPLICANT_EMAIL, FOLDER, World, dump
 
 from cohortgate.layout import Layout
-from cohortgate.lifecycle.history import Histories, Lifecycle, lifecycles
+from cohortgate.lifecycle.history import Histories, Lifecycle
+from cohortgate.lifecycle.reviewed import lifecycles
 
 APPLICANTS = "rubric/applicants.yaml"
 RELEASE = "R-2026-0001-01"

@@ -16,8 +16,8 @@ from audit_world import audit, close, errors, run_cli
 from lifecycle_world import RELEASE, LifeWorld, manifest
 from review_world import FOLDER, dump
 
-from cohortgate.custodian.audit_vault import ReleaseAnchor, audit_vault
-from cohortgate.custodian.release.vault import Vault
+from cohortgate.custodian.vault.audit import ReleaseAnchor, audit_vault
+from cohortgate.custodian.vault.store import Vault
 from cohortgate.models.lifecycle import State
 
 FORM = f"{FOLDER}/application.yaml"

@@ -9,7 +9,7 @@ from review_world import APPLICANT_EMAIL
 
 from cohortgate.lifecycle.credit import ledger
 from cohortgate.lifecycle.history import Lifecycle
-from cohortgate.review.indicators import CreditRecord
+from cohortgate.scoring.indicators import CreditRecord
 
 
 def _lives(life: LifeWorld) -> list[Lifecycle]:

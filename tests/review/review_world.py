@@ -27,10 +27,11 @@ import yaml
 from git import Repo
 from review_keys import member
 
+from cohortgate.approval.digest import application_digests
+from cohortgate.approval.verify import ReviewReport, load_rules, review_application
 from cohortgate.layout import Layout
+from cohortgate.lifecycle.credit import credit_record
 from cohortgate.models.roster import Roster
-from cohortgate.review.digest import application_digests
-from cohortgate.review.report import ReviewReport, load_rules, review_application
 from signing import Commit, Key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ class World:
         return application_digests(self.repo.commit(rev), folder)
 
     def role_scores(self, who: str, value: int = 5) -> dict[str, int]:
-        from cohortgate.review.eligibility import role_indicators
+        from cohortgate.approval.eligibility import role_indicators
 
         rules, _ = load_rules(self.repo.commit(self.base))
         assert rules is not None
@@ -193,6 +194,7 @@ class World:
             head=head,
             today=TODAY,
             rules=rules,
+            credit=credit_record,
         )
 
 

@@ -8,7 +8,7 @@ import pytest
 from review_keys import member, roster_data
 
 from cohortgate.models.roster import Roster
-from cohortgate.review.signers import (
+from cohortgate.signatures.signers import (
     RosterKeyError,
     allowed_signers,
     parse_public_key,

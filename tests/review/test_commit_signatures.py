@@ -6,10 +6,10 @@ import pytest
 from git import Repo
 from review_keys import member, roster_data
 
+from cohortgate.gitread.history import touched_paths
 from cohortgate.models.roster import Roster
-from cohortgate.review.path_history import touched_paths
-from cohortgate.review.signatures import Status, verify_commit, verify_commits
-from cohortgate.review.signers import RosterKeyError, parse_public_key
+from cohortgate.signatures.signers import RosterKeyError, parse_public_key
+from cohortgate.signatures.verify import Status, verify_commit, verify_commits
 from signing import Commit, Key
 
 SHEET = "reviews/A-2026-0007/alice.yaml"

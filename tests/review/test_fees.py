@@ -8,13 +8,13 @@ import pytest
 
 from cohortgate.applications.load import load_application
 from cohortgate.catalog.load import load_catalog
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.layout import Layout
-from cohortgate.loading import load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application, DatasetRequest, DeliveryMethod
 from cohortgate.models.dataset import Dataset, PrivacyLevel
 from cohortgate.models.rubric import Rubric
-from cohortgate.review.fees import estimate_fee
+from cohortgate.scoring.fees import estimate_fee
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,14 @@ import pytest
 
 from cohortgate.applications.load import load_application
 from cohortgate.catalog.load import Catalog, load_catalog
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.layout import Layout
-from cohortgate.loading import load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application, Criteria, RequestedVariable
 from cohortgate.models.blacklist import Blacklist, BlacklistEntry, BlacklistScope
 from cohortgate.models.rubric import Rubric
 from cohortgate.models.stats import DatasetStats
-from cohortgate.review.indicators import (
+from cohortgate.scoring.indicators import (
     ComputedIndicator,
     CreditRecord,
     IndicatorInputs,

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from git import Repo
 
-from cohortgate.review import path_history, run_memory
-from cohortgate.review.folders import version_date
-from cohortgate.review.gitread import changes_of, ends_git_processes, last_changes
-from cohortgate.review.path_history import history, is_ancestor, touched_paths
-from cohortgate.submission import AFTER_REVIEW_FILES, AFTER_REVIEW_FOLDERS
+from cohortgate.gitread import history as path_history
+from cohortgate.gitread import memory as run_memory
+from cohortgate.gitread.folders import version_date
+from cohortgate.gitread.history import history, is_ancestor, touched_paths
+from cohortgate.gitread.read import changes_of, ends_git_processes, last_changes
+from cohortgate.layout import AFTER_REVIEW_FILES, AFTER_REVIEW_FOLDERS
 
 APP = "submissions/2026/A-2026-0001"
 ODD = ("line\nbreak.yaml", "ctrl\x01sha.yaml", "space name.yaml", "中文.yaml")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import yaml
 from review_world import APP, FOLDER, OTHER, World, codes
 
+from cohortgate.approval.eligibility import SignOffStatus
 from cohortgate.models.review import Outcome
-from cohortgate.review.eligibility import SignOffStatus
 
 
 def _quorum_sheets(world: World) -> None:

@@ -10,12 +10,12 @@ import pytest
 from pydantic import ValidationError
 from review_keys import member, roster_data
 
-from cohortgate.loading import load_yaml_file
-from cohortgate.modelcheck import check_model
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.institution import InstitutionRegistry
 from cohortgate.models.roster import Committee, Expertise, Roster
-from cohortgate.review.signers import allowed_signers, parse_public_key
+from cohortgate.signatures.signers import allowed_signers, parse_public_key
 from signing import Key
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from cohortgate.loading import load_yaml_file, load_yaml_text
-from cohortgate.modelcheck import check_model
+from cohortgate.files.loading import load_yaml_file, load_yaml_text
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.roster import Committee, Expertise
 from cohortgate.models.rubric import Dimension, Rubric, Source

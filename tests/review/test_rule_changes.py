@@ -5,9 +5,9 @@ from __future__ import annotations
 from review_keys import member
 from review_world import World, dump, world_roster
 
-from cohortgate.review.gitread import sha256
-from cohortgate.review.report import load_rules
-from cohortgate.review.rule_changes import governed_changes, rule_change_findings
+from cohortgate.approval.rule_changes import governed_changes, rule_change_findings
+from cohortgate.approval.verify import load_rules
+from cohortgate.gitread.read import sha256
 
 
 def _findings(world: World) -> list[str]:

@@ -10,11 +10,13 @@ import pytest
 from git import Repo
 from review_keys import member, roster_data
 
+from cohortgate.gitread import committed
+from cohortgate.gitread import memory as run_memory
+from cohortgate.gitread.read import ends_git_processes
 from cohortgate.models.review import ScoreSheet
 from cohortgate.models.roster import Roster
-from cohortgate.review import committed, run_memory, signatures
-from cohortgate.review.gitread import ends_git_processes
-from cohortgate.review.signatures import Status, verify_commits
+from cohortgate.signatures import verify as signatures
+from cohortgate.signatures.verify import Status, verify_commits
 from signing import Commit, Key
 
 SHEET = "reviews/A-2026-0007/alice.yaml"

@@ -11,14 +11,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cohortgate.loading import load_yaml_file
-from cohortgate.modelcheck import check_model
+from cohortgate.files.loading import load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.review import Outcome
 from cohortgate.models.roster import Committee, Expertise
 from cohortgate.models.rubric import Dimension, Rubric
-from cohortgate.review.indicators import ComputedIndicator
-from cohortgate.review.scoring import ReviewerScores, Scorecard, allowed_decisions, score
+from cohortgate.scoring.indicators import ComputedIndicator
+from cohortgate.scoring.scorecard import ReviewerScores, Scorecard, allowed_decisions, score
 
 EXAMPLES = Path(__file__).parent / "rubric_examples"
 ROOT = Path(__file__).resolve().parents[2]

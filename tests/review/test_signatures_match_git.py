@@ -1,4 +1,4 @@
-"""The in-process verdict (``review.signatures``) is git's verdict (``review.git_signatures``),
+"""The in-process verdict (``signatures.verify``) is git's verdict (``signatures.git``),
 on every kind of commit a review meets: good, unsigned, unknown key, outside the term window by
 one second either side (in two time zones), changed after signing, signed in another namespace,
 a broken armour, an OpenPGP signature, a signature of the other hash's header only."""
@@ -16,9 +16,9 @@ from git import Repo
 from git.exc import GitCommandError
 
 from cohortgate.models.roster import Roster
-from cohortgate.review.git_signatures import git_verify_commits
-from cohortgate.review.signatures import Status, Verdict, verify_commits
-from cohortgate.review.signed_payloads import split_commit
+from cohortgate.signatures.git import git_verify_commits
+from cohortgate.signatures.payloads import split_commit
+from cohortgate.signatures.verify import Status, Verdict, verify_commits
 from signing import Commit, Key
 
 SHEET = "reviews/A-2026-0007/alice.yaml"

@@ -14,10 +14,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from site_fixture import REPO
 
-from cohortgate import codes_site as C
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application, Criteria
 from cohortgate.site import apply_form, pages_apply
+from cohortgate.site import codes as C
 from cohortgate.site.apply_example import EXAMPLE
 from cohortgate.site.generate import generate
 from cohortgate.site.labels import LANGS

@@ -23,10 +23,10 @@ from cohortgate.applications.load import (
 from cohortgate.applications.summary import summaries, summarize
 from cohortgate.catalog.load import Catalog
 from cohortgate.catalog.partial import PartialCatalog
+from cohortgate.files.parse_cache import for_layout
 from cohortgate.findings import Finding, sort_findings
 from cohortgate.layout import Layout
 from cohortgate.ontology import load_index
-from cohortgate.parse_cache import for_layout
 
 __all__ = ["APPLICATION_CHECKS", "is_application_path", "validate_applications"]
 
@@ -85,8 +85,8 @@ def reopened_topics(lay: Layout) -> frozenset[str]:
     repository's history (``lifecycle.topics``); none outside a git repository."""
     from datetime import date
 
+    from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
     from cohortgate.lifecycle.topics import reopened_topics_at  # late: GitPython, review
-    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
 
     try:
         repo = open_repo(lay.root)

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
+from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
-from cohortgate.loading import Document
 from cohortgate.models.application import Application
 
 Loc = tuple[str | int, ...]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
 from cohortgate.applications.context import Context
 from cohortgate.applications.load import Form
 from cohortgate.applications.rules_form import (

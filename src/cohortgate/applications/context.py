@@ -12,7 +12,7 @@ from cohortgate.applications.load import Form
 from cohortgate.applications.matching import HierarchyFactory, declared_hierarchy
 from cohortgate.applications.summary import Summary
 from cohortgate.catalog.load import Catalog
-from cohortgate.loading import Document
+from cohortgate.files.loading import Document
 from cohortgate.models.application import RequestedVariable
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.dataset import DataClass, Dataset, Variable

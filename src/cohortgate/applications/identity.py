@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
+from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
-from cohortgate.loading import Document
 from cohortgate.models.application import Application, Person
 from cohortgate.models.blacklist import Blacklist, BlacklistScope
 from cohortgate.models.institution import Institution

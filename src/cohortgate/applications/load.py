@@ -14,19 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cohortgate import codes_application as C
-from cohortgate import codes_loading as CL
+from cohortgate.applications import codes as C
 from cohortgate.applications.attachments import raw_path_findings
 from cohortgate.applications.identity import raw_email_findings
-from cohortgate.codes import Code
+from cohortgate.files import codes as CL
+from cohortgate.files.loading import Document, LoadError, load_yaml_file, require_mapping
+from cohortgate.files.modelcheck import check_model
+from cohortgate.files.parse_cache import ParseCache
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Code
 from cohortgate.layout import Layout
-from cohortgate.loading import Document, LoadError, load_yaml_file, require_mapping
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.review import Decision
-from cohortgate.parse_cache import ParseCache
 
 FORM = "application.yaml"
 DECISION = "decision.yaml"

@@ -32,7 +32,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
 from cohortgate.catalog.duo import DUO_TERMS
 from cohortgate.models.application import Application, OutOfScopeReason
 from cohortgate.models.dataset import Dataset, PrivacyClass, UseCondition

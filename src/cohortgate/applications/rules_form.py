@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
 from cohortgate.applications.attachments import attachment_findings
 from cohortgate.applications.context import Context, Loc, dates, parse_date, requested
 from cohortgate.applications.identity import (

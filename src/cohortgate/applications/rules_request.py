@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from cohortgate import codes_application as C
+from cohortgate.applications import codes as C
 from cohortgate.applications.context import Context, Loc, requested, requested_variables
 from cohortgate.applications.load import Form
 from cohortgate.findings import Finding

@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 
 from cohortgate.applications.load import FORM
-from cohortgate.atomic import write_text
+from cohortgate.files.atomic import write_text
 from cohortgate.layout import Layout
-from cohortgate.schemas import DEFAULT_SITE_URL, site_url
+from cohortgate.models.schemas import DEFAULT_SITE_URL, site_url
 
 # Values of the shipped template that ``render`` replaces.
 TEMPLATE_ID = "A-2000-0000"

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from cohortgate.applications.load import FORM, LoadedApplication, load_application
+from cohortgate.files.loading import MAX_FILE_BYTES, LoadError
+from cohortgate.files.parse_cache import ParseCache
+from cohortgate.files.textfile import read_bytes
 from cohortgate.layout import Layout
-from cohortgate.loading import MAX_FILE_BYTES, LoadError
-from cohortgate.parse_cache import ParseCache
-from cohortgate.textfile import read_bytes
 
 INDEX = "applications"  # sha256 of an application.yaml -> its summary record
 

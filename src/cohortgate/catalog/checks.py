@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cohortgate import codes_catalog as C
+from cohortgate.catalog import codes as C
 from cohortgate.catalog.duo import DUO_TERMS, PARAMETERS, DuoKind
 from cohortgate.catalog.identifiers import looks_like_identifier
 from cohortgate.catalog.load import Catalog, LoadedDataset, load_catalog, load_dataset
-from cohortgate.codes import Code
-from cohortgate.cohort_schema import COHORT_SCHEMA, CUSTODIAN_ONLY_TABLES
+from cohortgate.files.loading import Document, LoadError, load_yaml_file
 from cohortgate.findings import Finding, sort_findings
+from cohortgate.findings.codes import Code
 from cohortgate.layout import Layout
-from cohortgate.loading import Document, LoadError, load_yaml_file
+from cohortgate.models.cohort import COHORT_SCHEMA, CUSTODIAN_ONLY_TABLES
 from cohortgate.models.common import Text
 from cohortgate.models.dataset import (
     DataClass,

@@ -9,15 +9,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cohortgate import codes_loading as C
+from cohortgate.files import codes as C
+from cohortgate.files.loading import Document, LoadError, load_yaml_file, load_yaml_text, read_text
+from cohortgate.files.modelcheck import check_model
+from cohortgate.files.parse_cache import ParseCache, for_layout
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
-from cohortgate.loading import Document, LoadError, load_yaml_file, load_yaml_text, read_text
-from cohortgate.modelcheck import check_model
 from cohortgate.models.dataset import Dataset
 from cohortgate.models.institution import Institution, InstitutionRegistry
 from cohortgate.models.stats import DatasetStats
-from cohortgate.parse_cache import ParseCache, for_layout
 
 
 @dataclass

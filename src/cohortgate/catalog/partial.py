@@ -18,11 +18,11 @@ import hashlib
 from pathlib import Path
 
 from cohortgate.catalog.load import Catalog, LoadedDataset, load_catalog, load_dataset
+from cohortgate.files.loading import MAX_FILE_BYTES, LoadError
+from cohortgate.files.parse_cache import ParseCache, for_layout
+from cohortgate.files.textfile import read_bytes
 from cohortgate.layout import Layout
-from cohortgate.loading import MAX_FILE_BYTES, LoadError
 from cohortgate.models.dataset import Dataset
-from cohortgate.parse_cache import ParseCache, for_layout
-from cohortgate.textfile import read_bytes
 
 INDEX = "datasets"  # sha256 of a dataset file -> the id it loads with, or None
 

@@ -6,7 +6,7 @@ verified destruction, and every lifecycle event as ``cohortgate track --check`` 
 (``cohortgate.lifecycle.audit``). With ``--vault DIR`` (on the custodian's machine): the vault's
 log chain intact and still holding each manifest's anchored head, each release in the vault,
 and no release made after a participant's withdrawal that includes them
-(``cohortgate.custodian.audit_vault``).
+(``cohortgate.custodian.vault.audit``).
 
 Exit 0 when clean, 1 with findings (errors), 2 on usage errors (a bad date, no repository).
 """
@@ -42,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from cohortgate.findings import has_errors, sort_findings
+    from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
     from cohortgate.layout import layout
     from cohortgate.lifecycle.audit import audit_history
     from cohortgate.lifecycle.commands import CommandError, parse_day
-    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
 
     try:
         today = parse_day(args.today)
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report = audit_history(repo, lay, head=head, today=today)
     if args.vault is not None:
-        from cohortgate.custodian.audit_vault import ReleaseAnchor, audit_vault
+        from cohortgate.custodian.vault.audit import ReleaseAnchor, audit_vault
 
         anchors = [
             ReleaseAnchor(r.release, r.path, r.created_on, r.vault_log_head)
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
-        from cohortgate.render import REPORTER_BY_NAME
+        from cohortgate.findings.render import REPORTER_BY_NAME
 
         sys.stdout.write(REPORTER_BY_NAME[args.format](report.findings))
         if args.format == "text":

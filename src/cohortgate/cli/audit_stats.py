@@ -12,8 +12,8 @@ import sys
 
 from cohortgate.cli import options
 from cohortgate.findings import has_errors
+from cohortgate.findings.render import REPORTER_BY_NAME
 from cohortgate.layout import layout
-from cohortgate.render import REPORTER_BY_NAME
 
 NAME = "audit-stats"
 HELP = "审计已发布的统计 / audit the published statistics: small, recoverable, differenced cells"

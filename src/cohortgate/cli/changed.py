@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # GitPython is imported here, not at the top: every other command loads this module too.
-    from cohortgate.changes import ChangesError, changed_applications
+    from cohortgate.ci.changes import ChangesError, changed_applications
 
     lay = layout(args.root)
     try:

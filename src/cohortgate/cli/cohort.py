@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here (DuckDB, numpy): every command loads this module to build the parser.
-    from cohortgate.custodian.engine import CohortError
+    from cohortgate.custodian.cohort.engine import CohortError
 
     lay = layout(args.root)
     try:
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _generate(lay: Layout, path: Path, patients: int, seed: int) -> int:
-    from cohortgate.custodian.synth import generate
+    from cohortgate.custodian.cohort.synth import generate
 
     shown = lay.rel(path)
     summary = generate(path, patients, seed, display=shown)
@@ -101,7 +101,7 @@ def _generate(lay: Layout, path: Path, patients: int, seed: int) -> int:
 
 
 def _info(lay: Layout, path: Path) -> int:
-    from cohortgate.custodian.engine import Engine
+    from cohortgate.custodian.cohort.engine import Engine
 
     shown = lay.rel(path)
     with Engine.open(path, display=shown) as engine:

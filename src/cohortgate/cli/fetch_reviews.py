@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from cohortgate.atomic import write_text
+    from cohortgate.files.atomic import write_text
     from cohortgate.review.github_reviews import (
         API_URL,
         GithubApiError,

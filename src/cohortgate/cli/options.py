@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cohortgate.render import REPORTER_BY_NAME
+from cohortgate.findings.render import REPORTER_BY_NAME
 
 
 def add_root(parser: argparse.ArgumentParser) -> None:

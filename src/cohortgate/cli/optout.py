@@ -45,12 +45,12 @@ def day(text: str, flag: str, command: str) -> date | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cohortgate.custodian.engine import CohortError
+    from cohortgate.custodian.cohort.engine import CohortError
     from cohortgate.custodian.participants.optout import record_optout
-    from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
+    from cohortgate.custodian.vault.store import Vault, VaultError, default_vault
     from cohortgate.findings import has_errors, sort_findings
+    from cohortgate.findings.render import REPORTER_BY_NAME
     from cohortgate.layout import layout
-    from cohortgate.render import REPORTER_BY_NAME
 
     on = day(args.on, "--on", NAME)
     today = date.today() if args.today is None else day(args.today, "--today", NAME)

@@ -36,12 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cohortgate.custodian.engine import CohortError
+    from cohortgate.custodian.cohort.engine import CohortError
     from cohortgate.custodian.participants.report import gather, write_report
-    from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
+    from cohortgate.custodian.vault.store import Vault, VaultError, default_vault
     from cohortgate.findings import has_errors, sort_findings
+    from cohortgate.findings.render import REPORTER_BY_NAME
     from cohortgate.layout import layout
-    from cohortgate.render import REPORTER_BY_NAME
 
     today = date.today() if args.today is None else day(args.today, "--today", NAME)
     if today is None:

@@ -24,10 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cohortgate.approval.rule_changes import rule_change_findings
     from cohortgate.findings import has_errors, sort_findings
-    from cohortgate.render import REPORTER_BY_NAME
-    from cohortgate.review.gitread import ReviewInputError, commit_of
-    from cohortgate.review.rule_changes import rule_change_findings
+    from cohortgate.findings.render import REPORTER_BY_NAME
+    from cohortgate.gitread.read import ReviewInputError, commit_of
     from cohortgate.review.run import ReviewUsageError, open_session
 
     try:

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here (the models): every command loads this module to build the parser.
-    from cohortgate.schemas import check_schemas, write_schemas
+    from cohortgate.models.schemas import check_schemas, write_schemas
 
     lay = layout(args.root)
     if args.check:

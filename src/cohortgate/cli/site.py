@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from cohortgate.findings import has_errors, sort_findings
+from cohortgate.findings.render import REPORTER_BY_NAME
 from cohortgate.layout import layout
-from cohortgate.render import REPORTER_BY_NAME
 
 NAME = "site"
 HELP = "build the catalog site (Chinese and English) from catalog/ and site/, or serve it"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cohortgate.cli import options
 from cohortgate.findings import Finding, has_errors, sort_findings
+from cohortgate.findings.render import REPORTER_BY_NAME
 from cohortgate.layout import Layout, layout
 from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
-from cohortgate.render import REPORTER_BY_NAME
 
 NAME = "stats"
 HELP = "计算并保护各数据集的汇总统计 / count and protect each dataset's summary statistics"
@@ -63,7 +63,7 @@ def opted_out(lay: Layout, vault: Path | None) -> list[str]:
     """The opt-out registry of the vault (R32), or [] when there is no vault yet.
     ValueError with the reason when the vault exists but cannot be used."""
     from cohortgate.custodian.participants.optout import excluded_ids
-    from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
+    from cohortgate.custodian.vault.store import Vault, VaultError, default_vault
 
     where = vault or default_vault(lay.root)
     if vault is None and not where.exists():
@@ -77,8 +77,8 @@ def opted_out(lay: Layout, vault: Path | None) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     # Imported here (DuckDB, numpy, scipy): every command loads this module to build the parser.
     from cohortgate.catalog.load import load_catalog
-    from cohortgate.custodian.engine import CohortError, Engine
-    from cohortgate.custodian.stats import (
+    from cohortgate.custodian.cohort.engine import CohortError, Engine
+    from cohortgate.custodian.cohort.stats import (
         CachedCounts,
         Labels,
         committed_version,

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
         output = render_markdown(report)
     elif args.format == "github":
-        from cohortgate.render import REPORTER_BY_NAME
+        from cohortgate.findings.render import REPORTER_BY_NAME
 
         output = REPORTER_BY_NAME["github"](findings)
     else:

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from enum import StrEnum
 from pathlib import Path
 
 from cohortgate.cli import options
-from cohortgate.findings import Finding, has_errors, sort_findings
-from cohortgate.layout import Layout, layout
-from cohortgate.render import REPORTER_BY_NAME
+from cohortgate.findings import has_errors
+from cohortgate.findings.render import REPORTER_BY_NAME
+from cohortgate.layout import layout
 
 NAME = "validate"
 HELP = "校验目录、统计与申请 / check the catalog, its statistics and the applications"
-
-
-class PathKind(StrEnum):
-    """What a path given on the command line is; each kind has its own validation."""
-
-    ROOT = "root"  # the repository root: everything
-    CATALOG = "catalog"  # catalog/ or a file that only makes sense whole
-    DATASET = "dataset"  # one dataset YAML, in catalog/datasets/ or a proposal elsewhere
-    APPLICATION = "application"  # submissions/, a year folder, an application or its form
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,71 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     options.add_root(parser)
 
 
-def path_kind(lay: Layout, path: Path) -> PathKind | None:
-    from cohortgate.applications import is_application_path
-
-    resolved = path.resolve()
-    if resolved == lay.root.resolve():
-        return PathKind.ROOT
-    if resolved in (
-        lay.catalog.resolve(),
-        lay.datasets.resolve(),
-        lay.stats.resolve(),
-        lay.institutions.resolve(),
-    ):
-        return PathKind.CATALOG
-    if is_application_path(lay, path):
-        return PathKind.APPLICATION
-    if resolved.suffix in (".yaml", ".yml") and resolved.is_file():
-        return PathKind.DATASET
-    if resolved.suffix == ".json" and resolved.parent == lay.stats.resolve():
-        return PathKind.CATALOG
-    return None
-
-
-def audit_stats(lay: Layout) -> list[Finding]:
-    """The disclosure audit of ``catalog/stats/`` (R26, R28)."""
-    # Imported here: its solver (scipy) takes longer to import than checking an application.
-    from cohortgate.disclosure.audit import audit_catalog_stats
-
-    return audit_catalog_stats(lay, memo=True)
-
-
-def collect(lay: Layout, paths: list[Path]) -> list[Finding]:
-    """Every finding for ``paths`` (everything when empty). Raises ValueError on a path that is
-    neither part of the catalog, a dataset file nor an application."""
-    kinds: dict[Path, PathKind] = {}
-    for path in paths:
-        kind = path_kind(lay, path)
-        if kind is None and not path.exists():
-            raise ValueError(f"{path}: no such file or folder")
-        if kind is None:
-            raise ValueError(
-                f"{path}: not a catalog folder, dataset YAML, statistics file or application"
-            )
-        kinds[path] = kind
-    everything = not paths or PathKind.ROOT in kinds.values()
-    datasets = [p for p, k in kinds.items() if k is PathKind.DATASET]
-    applications = [p for p, k in kinds.items() if k is PathKind.APPLICATION]
-    findings: list[Finding] = []
-    # Imported here, not at the top: every command loads this module to build the parser, and
-    # checking an application needs none of the catalog's own checks.
-    if everything or datasets or PathKind.CATALOG in kinds.values():
-        from cohortgate.catalog.checks import validate_catalog
-    if everything or PathKind.CATALOG in kinds.values():
-        findings += validate_catalog(lay, extra=datasets) + audit_stats(lay)
-    elif datasets:
-        shown = {lay.rel(p) for p in datasets}
-        findings += [f for f in validate_catalog(lay, extra=datasets) if f.file in shown]
-    if everything or applications:
-        from cohortgate.applications import validate_applications
-
-        # the datasets are loaded as the checks ask for them (all of them for every application)
-        findings += validate_applications(lay, None if everything else applications)
-    return sort_findings(findings)
-
-
 def run(args: argparse.Namespace) -> int:
+    # Imported here: every command loads this module to build the parser.
+    from cohortgate.applications.collect import collect
+
     lay = layout(args.root)
     try:
         findings = collect(lay, list(args.paths))

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cohortgate import codes_privacy as P
 from cohortgate.catalog.load import load_stats, stats_positions
+from cohortgate.disclosure import codes as P
 from cohortgate.disclosure.attack import Attacker, Inconsistent, published_bounds
 from cohortgate.disclosure.differencing import (
     History,

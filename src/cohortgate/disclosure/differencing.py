@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cohortgate import codes_privacy as P
+from cohortgate.disclosure import codes as P
 from cohortgate.disclosure.attack import published_bounds
 from cohortgate.disclosure.issues import Issue, where
 from cohortgate.models.stats import DatasetStats

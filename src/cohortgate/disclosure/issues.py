@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cohortgate.codes import Code
 from cohortgate.findings import Finding, json_path
+from cohortgate.findings.codes import Code
 
 JsonPath = tuple[str | int, ...]
 Positions = dict[tuple[str | int, ...], tuple[int, int]]

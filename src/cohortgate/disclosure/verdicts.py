@@ -18,8 +18,8 @@ import hashlib
 from functools import cache
 from importlib import resources
 
+from cohortgate.files.parse_cache import ParseCache, for_layout
 from cohortgate.layout import Layout
-from cohortgate.parse_cache import ParseCache, for_layout
 
 INDEX = "stats-audit"
 

@@ -22,10 +22,10 @@ What is checked, and against what:
   every release up to today, also one made after the closure), so the audit reports it with
   the lifecycle's code ``lifecycle.no-destruction`` rather than a second code of its own.
 
-The custodian's side (``cohortgate.custodian.audit_vault``) checks the vault against the
+The custodian's side (``cohortgate.custodian.vault.audit``) checks the vault against the
 ``ManifestRecord`` list this module returns; this module never imports custodian code.
 
-Reads go through ``review.gitread`` (the cached ``ls-tree`` listing of HEAD) and, for the many
+Reads go through ``gitread.read`` (the cached ``ls-tree`` listing of HEAD) and, for the many
 ``<commit>:<path>`` objects of past commits, through one ``git cat-file --batch`` per round
 (``_objects``), never a tree walk per commit.
 """
@@ -42,20 +42,8 @@ from typing import Any
 
 from git import Commit, Repo
 
-from cohortgate import codes_audit as C
-from cohortgate.findings import Finding, Severity, sort_findings
-from cohortgate.layout import Layout
-from cohortgate.lifecycle.facts import AGREEMENTS
-from cohortgate.lifecycle.history import Lifecycle, lifecycles, review_judge
-from cohortgate.models.agreement import AgreementKind, SignedAgreements
-from cohortgate.models.lifecycle import State
-from cohortgate.models.release import ReleaseManifest
-from cohortgate.models.review import Decision, Outcome
-from cohortgate.review.committed import load_model
-from cohortgate.review.digest import differences
-from cohortgate.review.gitread import batch_objects, ends_git_processes, files_under
-from cohortgate.review.path_history import history
-from cohortgate.review.report import (
+from cohortgate.approval.digest import differences
+from cohortgate.approval.verify import (
     BLACKLIST,
     ROSTER,
     RUBRIC,
@@ -64,7 +52,20 @@ from cohortgate.review.report import (
     load_rules,
     review_application,
 )
-from cohortgate.submission import DECISION, is_reviewed_file
+from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.gitread.committed import load_model
+from cohortgate.gitread.history import history
+from cohortgate.gitread.read import batch_objects, ends_git_processes, files_under
+from cohortgate.layout import DECISION, Layout, is_reviewed_file
+from cohortgate.lifecycle import codes as C
+from cohortgate.lifecycle.credit import credit_record
+from cohortgate.lifecycle.facts import AGREEMENTS
+from cohortgate.lifecycle.history import Lifecycle
+from cohortgate.lifecycle.reviewed import lifecycles, review_judge
+from cohortgate.models.agreement import AgreementKind, SignedAgreements
+from cohortgate.models.lifecycle import State
+from cohortgate.models.release import ReleaseManifest
+from cohortgate.models.review import Decision, Outcome
 
 RULES = (ROSTER, RUBRIC, BLACKLIST)
 RELEASES = "releases"
@@ -165,7 +166,7 @@ def _kind(mode: bytes) -> str:
 def _reviewed_digests(
     repo: Repo, head: Commit, places: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, str]]:
-    """{(commit, folder): {relpath: SHA-256}} of the reviewed files (``review.digest``) of each
+    """{(commit, folder): {relpath: SHA-256}} of the reviewed files (``approval.digest``) of each
     application folder at each commit; a few ``cat-file`` rounds for all of them together (on a
     linear history, the walk lists the files: one round for the distinct blobs)."""
     seen = history(repo, head)
@@ -223,7 +224,7 @@ def _reviewed_digests(
 
 def _changes(repo: Repo, head: Commit) -> list[tuple[str, str, str]]:
     """(commit, status letter, path) of every change to a decision or a release manifest in the
-    history of ``head``, newest first, from the run's one walk (``review.path_history``)."""
+    history of ``head``, newest first, from the run's one walk (``gitread.history``)."""
     seen = history(repo, head)
     return [
         (sha, change.status, change.path)
@@ -293,7 +294,16 @@ def _decisions(
                 DecisionVersion(folder, path, sha, blob, False, outcome, named, problem, False)
             )
             continue
-        report = review_application(repo, lay, folder, base=sha, head=sha, today=today, rules=rules)
+        report = review_application(
+            repo,
+            lay,
+            folder,
+            base=sha,
+            head=sha,
+            today=today,
+            rules=rules,
+            credit=credit_record,
+        )
         valid = report.decision_valid
         problem = "" if valid else _first_error(report)
         versions.append(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from cohortgate.atomic import write_text
+from cohortgate.files.atomic import write_text
 from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import layout
 from cohortgate.lifecycle.track import TrackReport
@@ -36,9 +36,9 @@ def _message(finding: Finding) -> str:
 
 
 def track_report(root: Path | None, base: str, head: str, today: date) -> TrackReport:
-    from cohortgate.lifecycle.history import lifecycles
+    from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
+    from cohortgate.lifecycle.reviewed import lifecycles
     from cohortgate.lifecycle.track import track
-    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
 
     lay = layout(root)
     try:
@@ -89,9 +89,9 @@ def write_event(root: Path | None, request: EventRequest) -> str:
     """Write ``events/<day>-<kind>[-n].yaml``; the digests of the attachments come from HEAD."""
     from pydantic import ValidationError
 
+    from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo, read_blob, sha256
+    from cohortgate.layout import EVENTS, application_folder
     from cohortgate.lifecycle.scaffold import event_text
-    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo, read_blob, sha256
-    from cohortgate.submission import EVENTS, application_folder
 
     lay = layout(root)
     try:

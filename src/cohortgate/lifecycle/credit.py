@@ -23,7 +23,9 @@ from datetime import date
 
 from git import Commit, Repo
 
-from cohortgate.layout import Layout
+from cohortgate.gitread.folders import application_folders
+from cohortgate.gitread.read import blob_sha, files_under
+from cohortgate.layout import DECISION, EVENTS, Layout
 from cohortgate.lifecycle.history import (
     Lifecycle,
     lifecycles,
@@ -32,10 +34,7 @@ from cohortgate.lifecycle.history import (
 )
 from cohortgate.models.application import Application
 from cohortgate.models.review import Outcome
-from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import blob_sha, files_under
-from cohortgate.review.indicators import CreditRecord
-from cohortgate.submission import DECISION, EVENTS
+from cohortgate.scoring.indicators import CreditRecord
 
 
 @dataclass

@@ -26,9 +26,13 @@ from datetime import date
 
 from git import Commit, Repo
 
-from cohortgate import codes_lifecycle as C
+from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
-from cohortgate.loading import Document
+from cohortgate.gitread.committed import load_model
+from cohortgate.gitread.history import history
+from cohortgate.gitread.read import blob_sha, files_under, read_blob, sha256
+from cohortgate.layout import EVENTS
+from cohortgate.lifecycle import codes as C
 from cohortgate.models.application import Application
 from cohortgate.models.lifecycle import (
     ROLE_OF,
@@ -38,13 +42,9 @@ from cohortgate.models.lifecycle import (
     parse_event_name,
 )
 from cohortgate.models.roster import Committee, Expertise, Member, Roster
-from cohortgate.review.committed import load_model
-from cohortgate.review.gitread import blob_sha, files_under, read_blob, sha256
-from cohortgate.review.path_history import history
-from cohortgate.review.signatures import Status, Verdict, verify_commits
-from cohortgate.review.signed_file import chair_ids
-from cohortgate.review.signers import RosterKeyError, check_member_key, parse_public_key
-from cohortgate.submission import EVENTS
+from cohortgate.signatures.signed_files import chair_ids
+from cohortgate.signatures.signers import RosterKeyError, check_member_key, parse_public_key
+from cohortgate.signatures.verify import Status, Verdict, verify_commits
 
 APPLICANTS = "rubric/applicants.yaml"
 _PSEUDO = "applicant~"  # id prefix of applicant pseudo-members: never a roster slug
@@ -131,7 +131,7 @@ def event_index(repo: Repo, head: Commit) -> EventIndex:
 
 class EventIndex:
     """Which commits touched which event files: the history walk of ``head``
-    (``review.path_history``), shared with every other question of the run."""
+    (``gitread.history``), shared with every other question of the run."""
 
     def __init__(self, repo: Repo, head: Commit) -> None:
         self.history = history(repo, head)

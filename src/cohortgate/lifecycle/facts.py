@@ -18,7 +18,7 @@ access                     releases/<first>.yaml   the first release's 'access_s
 =========================  ======================  ==========================================
 
 Whether a decision is valid is asked of a ``DecisionJudge`` so that callers decide how (the
-default runs ``review.report.review_application`` with the trusted rules).
+default runs ``approval.verify.review_application`` with the trusted rules).
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from datetime import date
 from git import Commit
 
 from cohortgate.findings import Finding
+from cohortgate.gitread.committed import load_model
+from cohortgate.gitread.read import files_under, read_blob
+from cohortgate.layout import DECISION, REVIEWS
 from cohortgate.models.agreement import AgreementKind, SignedAgreements
 from cohortgate.models.application import Application
 from cohortgate.models.lifecycle import Fact, Trigger
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Outcome, ScoreSheet
-from cohortgate.review.committed import load_model
-from cohortgate.review.gitread import files_under, read_blob
-from cohortgate.submission import DECISION, REVIEWS
 
 FORM = "application.yaml"
 AGREEMENTS = "agreements.yaml"

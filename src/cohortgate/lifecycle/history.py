@@ -13,8 +13,14 @@ from datetime import date
 
 from git import Commit, Repo
 
-from cohortgate.catalog.load import load_catalog
+from cohortgate.approval.decisions import check_recorded, load_decision
+from cohortgate.approval.digest import application_digests
+from cohortgate.approval.verify import ROSTER
 from cohortgate.findings import Finding, has_errors, sort_findings
+from cohortgate.gitread.committed import load_trusted, prefetch_documents
+from cohortgate.gitread.folders import application_folders
+from cohortgate.gitread.history import walk_soon
+from cohortgate.gitread.read import ends_git_processes, read_blob
 from cohortgate.layout import Layout
 from cohortgate.lifecycle.events import (
     APPLICANTS,
@@ -33,15 +39,7 @@ from cohortgate.models.lifecycle import ApplicantKeys, State
 from cohortgate.models.release import ReleaseManifest
 from cohortgate.models.review import Outcome
 from cohortgate.models.roster import Roster
-from cohortgate.review.committed import load_trusted, prefetch_documents
-from cohortgate.review.decisions import check_recorded, load_decision
-from cohortgate.review.digest import application_digests
-from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import ends_git_processes, read_blob
-from cohortgate.review.path_history import walk_soon
-from cohortgate.review.report import ROSTER, ReviewReport, Rules, load_rules, review_application
-from cohortgate.review.signed_file import verify_signed_files
-from cohortgate.submission import DECISION
+from cohortgate.signatures.signed_files import verify_signed_files
 
 
 @dataclass
@@ -59,42 +57,6 @@ class Lifecycle:
     @property
     def state(self) -> State | None:
         return self.replay.state
-
-
-def review_judge(
-    repo: Repo,
-    lay: Layout,
-    base: Commit,
-    head: Commit,
-    today: date,
-    rules: Rules,
-    reports: dict[str, ReviewReport] | None = None,
-) -> DecisionJudge:
-    """Valid decisions as ``cohortgate review`` judges them (``ReviewReport.decision_valid``);
-    each review is kept in ``reports`` when given (the audit reuses them)."""
-    catalog, _problems = load_catalog(lay)  # once for every application judged
-
-    def judge(folder: str) -> tuple[Outcome, date] | None:
-        if read_blob(head, f"{folder}/{DECISION}") is None:
-            return None
-        report = review_application(
-            repo,
-            lay,
-            folder,
-            base=base.hexsha,
-            head=head.hexsha,
-            today=today,
-            rules=rules,
-            catalog=catalog,
-        )
-        if reports is not None:
-            reports[folder] = report
-        if not report.decision_valid or report.decision is None:
-            return None
-        decision = report.decision.decision
-        return decision.decision, date.fromisoformat(decision.decided_on)
-
-    return judge
 
 
 def signed_decision_judge(repo: Repo, head: Commit, roster: Roster, today: date) -> DecisionJudge:
@@ -143,20 +105,15 @@ def lifecycles(
     base: Commit,
     head: Commit,
     today: date,
-    judge: DecisionJudge | None = None,
+    judge: DecisionJudge,
     folders: list[str] | None = None,
 ) -> Histories:
-    """The lifecycle of every application at ``head`` (or of ``folders``)."""
+    """The lifecycle of every application at ``head`` (or of ``folders``), decisions judged by
+    ``judge`` (``lifecycle.reviewed`` judges them as ``cohortgate review`` does)."""
     walk_soon(repo, head)  # git walks the history while the files below are parsed
     who, findings = trusted_signers(base)
     if who is None:
         return Histories([], findings)
-    if judge is None:
-        rules, more = load_rules(base)
-        findings += more
-        if rules is None:
-            return Histories([], findings)
-        judge = review_judge(repo, lay, base, head, today, rules)
     chosen = folders if folders is not None else application_folders(head)
     prefetch_documents(head, chosen)
     index = event_index(repo, head)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from cohortgate.atomic import write_text
+from cohortgate.files.atomic import write_text
 from cohortgate.lifecycle.track import Actor, DueItem, TrackReport
 
 # How many days before its due day an item gets its issue (policy: one month's notice).

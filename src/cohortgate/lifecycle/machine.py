@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from cohortgate import codes_lifecycle as C
-from cohortgate.codes import Code
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Code
+from cohortgate.lifecycle import codes as C
 from cohortgate.lifecycle.events import FiledEvent
 from cohortgate.lifecycle.facts import Step
 from cohortgate.models.lifecycle import (

@@ -12,16 +12,15 @@ from datetime import date
 
 from git import Commit, Repo
 
-from cohortgate.layout import Layout
+from cohortgate.gitread.folders import application_folders
+from cohortgate.gitread.read import files_under
+from cohortgate.layout import EVENTS, Layout
 from cohortgate.lifecycle.history import (
     Lifecycle,
     lifecycles,
     signed_decision_judge,
     trusted_signers,
 )
-from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import files_under
-from cohortgate.submission import EVENTS
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """A catalog dataset: what the cohort holds, who may use it, and every field's privacy class.
 
 One YAML file per dataset under ``catalog/datasets/``. The variable dictionary names cohort
-tables and columns: the cohort schema (``cohortgate.cohort_schema``) is what it describes.
+tables and columns: the cohort schema (``cohortgate.models.cohort``) is what it describes.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ makes a later truncation of the custodian's log detectable).
 
 Nothing in it can hold a list of participants: unknown keys are refused, every list and mapping
 is bounded, names are short identifiers, and the free-form ``risk`` mapping (filled from
-``cohortgate.custodian.risk.RiskReport.to_dict()``) is bounded in depth, length and size.
+``cohortgate.custodian.risk.suite.RiskReport.to_dict()``) is bounded in depth, length and size.
 """
 
 from __future__ import annotations

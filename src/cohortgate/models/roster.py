@@ -4,7 +4,7 @@ The Data Approval Management Committee (DAMC) is two committees (R1): the academ
 (medical, legal, ethics experts and researcher representatives) and the data management committee
 (data processors and managers). Each member signs their review commits with an SSH key; the
 roster is the one place that binds a key to a person, a committee and a term. The allowed-signers
-file that git verifies against is generated from it (``cohortgate.review.signers``), always from
+file that git verifies against is generated from it (``cohortgate.signatures.signers``), always from
 the trusted base branch, never from the pull request under review.
 
 A member's ``principal`` is the identity git reports for a good signature (``%GS``). It is an
@@ -52,7 +52,7 @@ Principal = Annotated[
     ),
 ]
 # An OpenSSH ed25519 public key line: type, base64 blob, optional comment. The blob itself is
-# decoded and checked by cohortgate.review.signers (and by ssh-keygen) before any use.
+# decoded and checked by cohortgate.signatures.signers (and by ssh-keygen) before any use.
 SshEd25519Key = Annotated[
     str,
     StringConstraints(pattern=r"^ssh-ed25519 AAAA[A-Za-z0-9+/]+={0,2}( [^\r\n]*)?$"),

@@ -38,7 +38,7 @@ class Source(StrEnum):
 
 
 class Measure(StrEnum):
-    """What a computed indicator measures (``cohortgate.review.indicators``)."""
+    """What a computed indicator measures (``cohortgate.scoring.indicators``)."""
 
     DATASET_PATIENTS = "dataset_patients"  # patients in the requested datasets (lower bound)
     DISEASES_COVERED = "diseases_covered"  # selected rare diseases present in the datasets

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cohortgate.atomic import write_text
+from cohortgate.files.atomic import write_text
 
 INDEX_FORMAT = 2  # bump when the cached layout changes
 

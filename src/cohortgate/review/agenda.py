@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from cohortgate.approval.quarters import cutoff, parse_quarter, quarter_bounds
+from cohortgate.approval.verify import ReviewReport, Rules, review_application
 from cohortgate.catalog.load import load_catalog
 from cohortgate.findings import Finding
-from cohortgate.review.folders import application_folders, version_date
-from cohortgate.review.gitread import commit_of, git_run
-from cohortgate.review.quarters import cutoff, parse_quarter, quarter_bounds
-from cohortgate.review.report import ReviewReport, Rules, review_application
+from cohortgate.gitread.folders import application_folders, version_date
+from cohortgate.gitread.read import commit_of, git_run
+from cohortgate.lifecycle.credit import credit_record
 from cohortgate.review.run import Session
 
 
@@ -78,6 +79,7 @@ def _fill(
             today=today,
             rules=rules,
             catalog=catalog,
+            credit=credit_record,
         )
         if report.app is None:
             agenda.incomplete.append((folder, sum(1 for _ in report.findings) or 1))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cohortgate.render.markdown import _cell
+from cohortgate.approval.verify import ReviewReport
+from cohortgate.findings.markdown import _cell
 from cohortgate.review.agenda import Agenda, AgendaItem
-from cohortgate.review.report import ReviewReport
 
 
 def _state(report: ReviewReport) -> str:

@@ -6,16 +6,16 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from cohortgate.atomic import write_text
+from cohortgate.approval.digest import application_digests
+from cohortgate.approval.quarters import parse_quarter, quarter_bounds
+from cohortgate.files.atomic import write_text
 from cohortgate.findings import Finding
+from cohortgate.gitread.committed import load_model
+from cohortgate.gitread.read import ReviewInputError, commit_of
+from cohortgate.layout import DECISION, REVIEWS, application_folder
 from cohortgate.models.review import Outcome, ScoreSheet
-from cohortgate.review.committed import load_model
-from cohortgate.review.digest import application_digests
-from cohortgate.review.gitread import ReviewInputError, commit_of
-from cohortgate.review.quarters import parse_quarter, quarter_bounds
 from cohortgate.review.run import ReviewUsageError, Session, open_session, parse_day, review_one
-from cohortgate.review.signed_file import chair_ids
-from cohortgate.submission import DECISION, REVIEWS, application_folder
+from cohortgate.signatures.signed_files import chair_ids
 
 
 class CommandError(Exception):
@@ -49,7 +49,7 @@ def _folder(session: Session, argument: str) -> str:
 
 
 def write_sheet(root: Path | None, submission: str, reviewer: str, today: str | None) -> str:
-    from cohortgate.review.eligibility import role_indicators
+    from cohortgate.approval.eligibility import role_indicators
     from cohortgate.review.scaffold import sheet_text
 
     session = _session(root)
@@ -123,7 +123,7 @@ def write_decision(args: argparse.Namespace) -> str:
 
 
 def write_approval(args: argparse.Namespace) -> str:
-    from cohortgate.review.rule_changes import approval_path, governed_changes
+    from cohortgate.approval.rule_changes import approval_path, governed_changes
     from cohortgate.review.scaffold import approval_text
 
     session = _session(args.root, args.base)
@@ -164,7 +164,7 @@ def quarter_output(args: argparse.Namespace) -> str:
 
 
 def _validation_errors(session: Session) -> Callable[[str], int]:
-    from cohortgate.cli.validate import collect
+    from cohortgate.applications.collect import collect
     from cohortgate.findings import Severity
 
     def errors_of(folder: str) -> int:

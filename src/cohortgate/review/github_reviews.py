@@ -38,7 +38,7 @@ common review pipeline applies them to the sign-offs of both channels.
 Trust. This channel is as trustworthy as GitHub's authentication of the reviewer's account and
 no more: there is no signature that can be verified offline, and whoever controls the account
 (or GitHub) controls the sign-off. That is why the signed-commit channel
-(``cohortgate.review.signatures``) is the primary one, and why this one reads the roster from
+(``cohortgate.signatures.verify``) is the primary one, and why this one reads the roster from
 the base branch only.
 """
 
@@ -56,12 +56,12 @@ from email.message import Message
 from pathlib import Path
 from typing import Any, Protocol
 
-from cohortgate import codes_review_github as C
+from cohortgate.files.loading import LoadError, load_yaml_text, require_mapping
+from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
-from cohortgate.loading import LoadError, load_yaml_text, require_mapping
-from cohortgate.modelcheck import check_model
 from cohortgate.models.review import Outcome, ScoreSheet
 from cohortgate.models.roster import Member, Roster
+from cohortgate.review import codes as C
 
 API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"

@@ -14,18 +14,19 @@ from datetime import date
 
 from git import Repo
 
+from cohortgate.approval.verify import load_rules, review_application
 from cohortgate.catalog.load import load_catalog
-from cohortgate.layout import Layout
-from cohortgate.models.review import Outcome
-from cohortgate.review.folders import application_folders
-from cohortgate.review.gitread import (
+from cohortgate.gitread.folders import application_folders
+from cohortgate.gitread.read import (
     ReviewInputError,
     commit_of,
     ends_git_processes,
     open_repo,
     read_blob,
 )
-from cohortgate.review.report import load_rules, review_application
+from cohortgate.layout import Layout
+from cohortgate.lifecycle.credit import credit_record
+from cohortgate.models.review import Outcome
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def _approved(repo: Repo, lay: Layout, today: date) -> list[Notice]:
             today=today,
             rules=rules,
             catalog=catalog,
+            credit=credit_record,
         )
         recorded, app = report.decision, report.app
         if recorded is None or app is None or not report.decision_valid:

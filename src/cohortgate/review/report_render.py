@@ -1,18 +1,18 @@
 """The review report as text (terminal) and Markdown (the pull-request comment).
 
 Values that can come from a pull request (titles, comments, file names) are escaped in Markdown
-with the same rules as the validation summary (``render.markdown``).
+with the same rules as the validation summary (``findings.markdown``).
 """
 
 from __future__ import annotations
 
+from cohortgate.approval.eligibility import SignOffStatus
+from cohortgate.approval.verify import ReviewReport
 from cohortgate.findings import Severity
+from cohortgate.findings.markdown import _cell
+from cohortgate.findings.markdown import render_markdown as render_findings_markdown
+from cohortgate.findings.render import render_text as render_findings_text
 from cohortgate.models.common import Text
-from cohortgate.render import render_text as render_findings_text
-from cohortgate.render.markdown import _cell
-from cohortgate.render.markdown import render_markdown as render_findings_markdown
-from cohortgate.review.eligibility import SignOffStatus
-from cohortgate.review.report import ReviewReport
 
 MARKER = "<!-- cohortgate-review -->"
 _STATUS_ZH = {

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from git import Repo
 
+from cohortgate.approval.signoffs import Channel, SignOff
+from cohortgate.approval.verify import ReviewReport, Rules, load_rules, review_application
 from cohortgate.findings import Finding, has_errors
-from cohortgate.layout import Layout, layout
-from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
-from cohortgate.review.report import ReviewReport, Rules, load_rules, review_application
-from cohortgate.review.signoffs import Channel, SignOff
-from cohortgate.submission import application_folder
+from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
+from cohortgate.layout import Layout, application_folder, layout
+from cohortgate.lifecycle.credit import credit_record
 
 
 class ReviewUsageError(Exception):
@@ -117,6 +117,7 @@ def review_one(
             rules=session.rules,
             github_signoffs=extra,
             github_findings=extra_findings,
+            credit=credit_record,
         )
     except ReviewInputError as exc:
         raise ReviewUsageError(_message(exc.finding)) from None
@@ -125,7 +126,7 @@ def review_one(
 
 
 def run_review(args: argparse.Namespace) -> tuple[str, bool]:
-    from cohortgate.render import REPORTER_BY_NAME
+    from cohortgate.findings.render import REPORTER_BY_NAME
     from cohortgate.review.report_render import render_markdown, render_text
 
     session = open_session(args.root, args.base)

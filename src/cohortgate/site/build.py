@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cohortgate import codes_site as C
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
+from cohortgate.site import codes as C
 from cohortgate.site.generate import Audit, Generated, generate
 
 CONFIGS = ("mkdocs.yml", "mkdocs.en.yml")  # zh first

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from cohortgate import codes_site as C
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
@@ -32,6 +31,7 @@ from cohortgate.site import (
     prose,
     transparency_data,
 )
+from cohortgate.site import codes as C
 from cohortgate.site.html import front_matter
 from cohortgate.site.labels import LANGS, t
 

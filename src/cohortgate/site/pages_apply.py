@@ -21,14 +21,14 @@ from typing import Any
 import yaml
 
 from cohortgate.catalog.load import Catalog
+from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Severity
 from cohortgate.layout import Layout
-from cohortgate.loading import LoadError, load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import DataClass, Dataset
 from cohortgate.models.institution import Institution
-from cohortgate.schemas import site_url
+from cohortgate.models.schemas import site_url
 from cohortgate.site import apply_form
 from cohortgate.site.apply_example import EXAMPLE
 from cohortgate.site.html import front_matter, md_text

@@ -39,14 +39,15 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def _section(code: Code, lang: str) -> str:
+    texts = code.texts(lang)  # a code's Chinese texts where declared, else the English ones
     rows = [
         f"### `{code.id}` {{#{code.id.replace('.', '-')}}}\n",
-        f"**{md_text(code.title)}** — {md_text(code.description)}\n",
+        f"**{md_text(texts.title)}** — {md_text(texts.description)}\n",
         f"- {_pick(LABELS['severity'], lang)}: `{code.severity}`",
-        f"- {_pick(LABELS['message'], lang)}: <code>{esc(code.template)}</code>",
+        f"- {_pick(LABELS['message'], lang)}: <code>{esc(texts.template)}</code>",
     ]
-    if code.hint:
-        rows.append(f"- {_pick(LABELS['hint'], lang)}: {md_text(code.hint)}")
+    if texts.hint:
+        rows.append(f"- {_pick(LABELS['hint'], lang)}: {md_text(texts.hint)}")
     return "\n".join(rows) + "\n"
 
 

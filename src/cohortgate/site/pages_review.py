@@ -17,10 +17,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
-from cohortgate.loading import LoadError, load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.institution import Institution
 from cohortgate.models.roster import Roster
 from cohortgate.models.rubric import Rubric, Source

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cohortgate import codes_site as C
 from cohortgate import policy
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
+from cohortgate.site import codes as C
 from cohortgate.site.html import badge
 from cohortgate.site.labels import LANGS, PRIVACY_CLASS, PRIVACY_LEVEL, pick
 

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
 
+from cohortgate.approval.quarters import quarter_of
+from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
 from cohortgate.lifecycle.history import Lifecycle
-from cohortgate.loading import LoadError, load_yaml_file
-from cohortgate.modelcheck import check_model
 from cohortgate.models.blacklist import Blacklist, BlacklistEntry
 from cohortgate.models.lifecycle import Fact, State
 from cohortgate.models.review import Outcome
-from cohortgate.review.quarters import quarter_of
 from cohortgate.review.register import Notice
 
 BLACKLIST = "blacklist.yaml"  # in rubric/
@@ -166,8 +166,8 @@ def load_blacklist(lay: Layout) -> tuple[list[BlacklistEntry] | None, list[Findi
 def lifecycles_at_head(lay: Layout, today: date) -> list[Lifecycle]:
     """Every application's lifecycle at HEAD, decisions judged as ``cohortgate review`` does;
     [] when the root is not a git repository or has no commit."""
-    from cohortgate.lifecycle.history import lifecycles  # late: GitPython
-    from cohortgate.review.gitread import ReviewInputError, commit_of, open_repo
+    from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
+    from cohortgate.lifecycle.reviewed import lifecycles  # late: GitPython
 
     try:
         repo = open_repo(lay.root)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from cohortgate import codes_participants as C
-from cohortgate.custodian.engine import Engine
+from cohortgate.custodian.cohort.engine import Engine
+from cohortgate.custodian.participants import codes as C
 from cohortgate.custodian.participants.policy import WITHDRAWAL_WINDOW_YEARS
-from cohortgate.custodian.release.vault import Vault
+from cohortgate.custodian.vault.store import Vault
 from cohortgate.findings import Finding
 
 __all__ = [

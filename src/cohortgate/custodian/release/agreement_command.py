@@ -17,13 +17,12 @@ from cohortgate.custodian.release.agreements import (
 from cohortgate.custodian.release.approval import load_file
 from cohortgate.custodian.release.run import add_months
 from cohortgate.findings import Finding, has_errors
-from cohortgate.layout import layout
+from cohortgate.findings.render import REPORTER_BY_NAME
+from cohortgate.layout import application_folder, layout
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import PrivacyClass
 from cohortgate.models.review import Decision
 from cohortgate.policy import TRACKING_MONTHS
-from cohortgate.render import REPORTER_BY_NAME
-from cohortgate.submission import application_folder
 
 
 class AgreementUsageError(Exception):

@@ -18,15 +18,15 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from cohortgate import codes_release as C
+from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.agreements import check_agreements
+from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding, has_errors
-from cohortgate.loading import LoadError, load_yaml_file
-from cohortgate.modelcheck import check_model
+from cohortgate.layout import is_reviewed_file
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist, BlacklistScope
 from cohortgate.models.review import Decision, Outcome
-from cohortgate.submission import is_reviewed_file
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -14,12 +14,11 @@ from rich.table import Table
 
 from cohortgate.custodian.participants.optout import excluded_ids
 from cohortgate.custodian.release.run import ReleaseOutcome, release
-from cohortgate.custodian.release.vault import Vault, VaultError, default_vault
-from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY
+from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY
+from cohortgate.custodian.vault.store import Vault, VaultError, default_vault
 from cohortgate.findings import Finding, has_errors, sort_findings
-from cohortgate.layout import Layout, layout
-from cohortgate.render import REPORTER_BY_NAME
-from cohortgate.submission import application_folder
+from cohortgate.findings.render import REPORTER_BY_NAME
+from cohortgate.layout import Layout, application_folder, layout
 
 
 class ReleaseUsageError(Exception):

@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from cohortgate import codes_deidentify as codes
-from cohortgate.custodian.engine import (
+from cohortgate.custodian.cohort.engine import (
     CohortCriteria,
     CohortError,
     CohortSelection,
     Engine,
     ExtractError,
 )
+from cohortgate.custodian.deid import codes
 from cohortgate.findings import Finding
 from cohortgate.models.application import Application, Criteria, Selection
 

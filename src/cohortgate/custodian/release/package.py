@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyrage  # type: ignore[import-untyped]
 
-from cohortgate import atomic
+from cohortgate.files import atomic
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 

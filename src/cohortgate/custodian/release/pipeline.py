@@ -3,7 +3,8 @@ R28, R31).
 
 - L1: aggregate tables only. Each requested dataset, restricted to the selection's diseases, is
   counted and put through the disclosure-control engine of the published statistics
-  (``custodian.stats.dataset_stats``): the same suppression and rounding, then the same audit.
+  (``custodian.cohort.stats.dataset_stats``): the same suppression and rounding, then the same
+  audit.
 - L2, portable: extract the approved variables of the selected patients (R16, withdrawn and
   opted-out excluded, R32) → de-identify (keyed pseudonyms, keyed date shift, bands, regions,
   no identifiers, no free text) → generalise each table's quasi-identifiers to k-anonymity
@@ -29,22 +30,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cohortgate.custodian.engine import Engine
-from cohortgate.custodian.release import hierarchies as H
-from cohortgate.custodian.release.deidentify import (
+from cohortgate.custodian.cohort.engine import Engine
+from cohortgate.custodian.deid import hierarchies as H
+from cohortgate.custodian.deid.deidentify import (
     Deidentified,
     NotPortable,
     deidentify,
     variable_classes,
 )
-from cohortgate.custodian.release.deidentify import ReleaseKeys as DeidKeys
+from cohortgate.custodian.deid.deidentify import ReleaseKeys as DeidKeys
+from cohortgate.custodian.deid.generalise import generalise
 from cohortgate.custodian.release.extract import extract, selection_of, variables_of
-from cohortgate.custodian.release.generalise import generalise
-from cohortgate.custodian.release.vault import ReleaseKeys
-from cohortgate.custodian.release.watermark import embed, plan_for
-from cohortgate.custodian.risk import risk_report
-from cohortgate.custodian.risk_gate import gate
-from cohortgate.custodian.risk_policy import RiskPolicy
+from cohortgate.custodian.risk.gate import gate
+from cohortgate.custodian.risk.policy import RiskPolicy
+from cohortgate.custodian.risk.suite import risk_report
+from cohortgate.custodian.trace.watermark import embed, plan_for
+from cohortgate.custodian.vault.store import ReleaseKeys
 from cohortgate.findings import Finding, has_errors
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import Dataset, PrivacyClass, PrivacyLevel, Variable
@@ -319,7 +320,7 @@ def _aggregate(
     selection: Any,
     excluded_ids: Sequence[str],
 ) -> Prepared:
-    from cohortgate.custodian.stats import Labels, dataset_stats
+    from cohortgate.custodian.cohort.stats import Labels, dataset_stats
     from cohortgate.models.common import Text
     from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
 

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import yaml
 
-from cohortgate import atomic
-from cohortgate import codes_release as C
 from cohortgate.catalog.load import load_catalog
-from cohortgate.custodian.engine import CohortError, ExtractError
+from cohortgate.custodian.cohort.engine import CohortError, ExtractError
+from cohortgate.custodian.deid.deidentify import DeidentifyError, finding_for
+from cohortgate.custodian.deid.generalise import GeneralisationError
+from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.approval import approved
-from cohortgate.custodian.release.deidentify import DeidentifyError, finding_for
-from cohortgate.custodian.release.generalise import GeneralisationError
 from cohortgate.custodian.release.package import package
 from cohortgate.custodian.release.pipeline import Prepared, manifest_risk, prepare
-from cohortgate.custodian.release.vault import ReleaseKeys, Vault
-from cohortgate.custodian.risk_policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.custodian.vault.store import ReleaseKeys, Vault
+from cohortgate.files import atomic
 from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cohortgate import codes_trace
 from cohortgate.custodian.release.pipeline import PATIENT_KEY, ROW_KEY
-from cohortgate.custodian.release.trace import (
+from cohortgate.custodian.trace import codes as codes_trace
+from cohortgate.custodian.trace.tracer import (
     CandidateRelease,
     LeakReadError,
     TraceResult,
@@ -20,8 +20,8 @@ from cohortgate.custodian.release.trace import (
     trace,
     trace_findings,
 )
-from cohortgate.custodian.release.vault import Vault
-from cohortgate.custodian.release.watermark import WatermarkPlan
+from cohortgate.custodian.trace.watermark import WatermarkPlan
+from cohortgate.custodian.vault.store import Vault
 from cohortgate.findings import Finding
 
 

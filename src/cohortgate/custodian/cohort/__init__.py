@@ -1,0 +1,3 @@
+"""The cohort: the DuckDB engine (every SQL statement), its tables, the synthetic generator and the
+statistics counted from it.
+"""

@@ -1,0 +1,160 @@
+"""Codes of the custodian's release and of its agreements: approval, agreements signed, period,
+recipient, cohort (R15–R18, R25, R31)."""
+
+from cohortgate.findings import Severity
+from cohortgate.findings.codes import declare
+
+# --- before anything is extracted (R15, R17, R25) -------------------------------------------
+
+NO_APPROVAL = declare(
+    "release.not-approved",
+    "No approval to release",
+    "R15, R16: data leave only for an application the committees approved; the chair's signed "
+    "decision (verified by `cohortgate review` in CI) must say approve, for this version.",
+    "{problem}",
+    "Release only after the quarterly meeting recorded 'approve' for the current version of "
+    "the application (`cohortgate review <id>` shows the decision and whether it is valid).",
+)
+BLACKLISTED = declare(
+    "release.blacklisted",
+    "Someone on the team is blacklisted",
+    "R25: no data for a person or institution on the blacklist (rubric/blacklist.yaml).",
+    "{who} is on the blacklist since {since}: {reason}",
+    "No release while the entry stands; the committee reviews it on its review date.",
+)
+PERIOD_OVER = declare(
+    "release.period-over",
+    "Access period over",
+    "R19, R20: data are released within the approved period of use; after its end (and at "
+    "most two extensions) nothing more leaves.",
+    "the access period ended on {end} (today is {today})",
+    "Ask for an extension first (at most two, R20), or close the application.",
+)
+BAD_RECIPIENT = declare(
+    "release.bad-recipient",
+    "Not an age public key",
+    "R31: a release is encrypted to its recipient's own age key (X25519), 'age1…'.",
+    "{problem}",
+    "Ask the recipient for the public key `age-keygen` printed (it starts with 'age1').",
+)
+COHORT_UNUSABLE = declare(
+    "release.cohort-unusable",
+    "The cohort database cannot be used",
+    "R16: releases are extracted from the custodian's cohort database.",
+    "{problem}",
+    "Point --cohort at the cohort's DuckDB file (`cohortgate cohort generate` makes one).",
+)
+ENCLAVE_ONLY = declare(
+    "release.enclave",
+    "Released into an enclave workspace",
+    "R18, R29: level L3 and genetic data never leave as a portable file: the approved "
+    "variables go into a workspace on the custodian's side that the recipient reaches by "
+    "remote desktop or in the safe room.",
+    "{release} prepared as an enclave workspace ({rows} rows in {tables} table(s))",
+    "Grant the recipient access to the workspace; nothing is sent.",
+    Severity.WARNING,
+)
+
+
+# --- generating the texts ---------------------------------------------------------------------
+
+NOT_APPROVED = declare(
+    "agreement.not-approved",
+    "No approval to write agreements for",
+    "R17: only approved applicants sign the data use and confidentiality agreements; the "
+    "agreements are generated from the chair's decision on that very application.",
+    "the decision {decision_of} is '{outcome}' for {application}; agreements need an approval "
+    "of {expected}",
+    "Generate the agreements from the approving decision.yaml of {expected}, recorded after "
+    "the quarterly meeting.",
+)
+BAD_PERIOD = declare(
+    "agreement.bad-period",
+    "Impossible period of use",
+    "R19, R20: the agreement states the period of use; it starts on or after the day of the "
+    "approval and ends on or after its start.",
+    "{problem}",
+    "Give an access start on or after {decided_on} and an access end on or after the start.",
+)
+DELIVERY_NOT_ALLOWED = declare(
+    "agreement.delivery-not-allowed",
+    "Delivery method not allowed for these data",
+    "R18: L3 data and children's genetic data never leave as a portable file; they are used "
+    "only inside the data centre's enclave (local database, remote desktop, safe room, "
+    "blockchain-backed access).",
+    "{reason} must be delivered through an enclave, not by '{delivery}'",
+    "Revise the application's delivery to one of: {allowed}; the academic committee "
+    "decides on the revised application.",
+)
+
+# --- recording the signed copies --------------------------------------------------------------
+
+NOT_GENERATED = declare(
+    "agreement.not-generated",
+    "Agreement text not generated",
+    "R17: a signed copy is recorded against the exact text generated for the application "
+    "(agreements/*.md), so that what was signed can be checked later.",
+    "{text} does not exist or is not a regular file",
+    "Generate the agreements for the application first, then record the signed copy.",
+)
+SIGNED_COPY_UNSAFE = declare(
+    "agreement.signed-copy-unsafe",
+    "Signed copy is not a file of the application folder",
+    "R17: the signed copies are kept with the application; a link or a file elsewhere can "
+    "change without the record noticing.",
+    "signed copy {copy}: {why}",
+    "Copy the signed agreement itself (not a link) into the application's folder, e.g. "
+    "agreements/signed/, and record that file.",
+)
+UNSIGNED_COPY = declare(
+    "agreement.unsigned-copy",
+    "Signed copy is the unsigned text",
+    "R17: the record proves that the parties signed; the generated text or PDF itself "
+    "proves nothing.",
+    "{copy} is byte for byte the generated {generated}, not a signed copy",
+    "Record the scan or the digitally signed PDF that carries the parties' signatures.",
+)
+NO_PARTIES = declare(
+    "agreement.no-parties",
+    "Nobody named as signing",
+    "R17: the agreements bind the data centre, the applicant's institution and the people "
+    "who use the data; the record names who signed.",
+    "the {kind} agreement is recorded without the parties who signed it",
+    "Name every signing party: the data centre, the institution and each person.",
+)
+
+# --- complete before a release ----------------------------------------------------------------
+
+NOT_SIGNED = declare(
+    "agreement.not-signed",
+    "Agreement not signed",
+    "R17: approved applicants sign a data use agreement and a confidentiality agreement "
+    "before any data are delivered; the release refuses until both are recorded.",
+    "the {kind} agreement of {application} has no signed copy on record",
+    "Have the parties sign {pdf}, put the signed copy in the application's folder and "
+    "record it in agreements.yaml.",
+)
+WRONG_APPLICATION = declare(
+    "agreement.wrong-application",
+    "Agreements recorded for another application",
+    "R17: the signed agreements are kept with the application they are for.",
+    "agreements.yaml names {named}, but it is in the folder of {application}",
+    "Record the signed agreements of {application} in its own folder.",
+)
+SIGNED_COPY_CHANGED = declare(
+    "agreement.signed-copy-changed",
+    "Signed copy changed since it was recorded",
+    "R17, R26: the digest recorded when the signed copy was filed must still match; "
+    "otherwise the copy on file is not the one the parties signed.",
+    "{copy} now has SHA-256 {now}, recorded was {recorded}",
+    "Restore the signed copy from the original, or have the agreement signed again and "
+    "record the new copy.",
+)
+TEXT_CHANGED = declare(
+    "agreement.text-changed",
+    "Agreement text changed since signing",
+    "R17: the parties signed one version of the text; when the application, the decision or "
+    "the terms change, the text generated now differs and must be signed again.",
+    "the {kind} agreement generated now (SHA-256 {now}) is not the version signed ({signed})",
+    "Have the parties sign the current text ({text}) and record the new signed copy.",
+)

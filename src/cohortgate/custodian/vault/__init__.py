@@ -1,0 +1,3 @@
+"""The custodian's vault: per-release keys, membership and trace arrays behind a hash-chained log,
+and its audit.
+"""

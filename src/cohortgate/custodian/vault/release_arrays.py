@@ -1,0 +1,96 @@
+"""The row-level arrays of a release that the tracer needs, stored in the vault as ``.npz``
+(written once, loaded without pickle) and read back against the digest the log recorded.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cohortgate.custodian.vault.codes import BAD_RECORD
+from cohortgate.custodian.vault.log import VaultError
+from cohortgate.custodian.vault.release_records import ReleaseRecords, _sha256
+from cohortgate.files import atomic
+
+_ARRAYS_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+class ReleaseArrays(ReleaseRecords):
+    """The per-release records of an opened vault and its row-level arrays."""
+
+    # --- row-level arrays (trace) -------------------------------------------------------------
+
+    def record_arrays(
+        self, release_id: str, name: str, arrays: Mapping[str, npt.NDArray[Any]]
+    ) -> None:
+        """Store named columns of a release (written once). Text columns are stored as
+        fixed-width Unicode (a missing value as ''), so that loading needs no pickle."""
+        folder = self._known(release_id)
+        if not _ARRAYS_NAME.match(name):
+            raise VaultError(
+                BAD_RECORD, what=f"'{name}' is not a plain array-set name", fix="Use a-z, 0-9, -."
+            )
+        path = folder / f"{name}.npz"
+        if path.exists():
+            raise VaultError(
+                BAD_RECORD,
+                what=f"the arrays '{name}' of {release_id} are already recorded",
+                fix="A release's arrays are written once; make a new release instead.",
+            )
+        plain: dict[str, npt.NDArray[Any]] = {}
+        for column, values in arrays.items():
+            data = np.asarray(values)
+            if data.dtype == object:
+                data = np.asarray(["" if v is None else str(v) for v in data], dtype=np.str_)
+            plain[column] = data
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **plain)
+        written = buffer.getvalue()
+        folder.mkdir(mode=0o700, exist_ok=True)
+        atomic.write_bytes(path, written, mode=0o600)
+        self.log.append(
+            "release.arrays",
+            {
+                "release": release_id,
+                "name": name,
+                "columns": len(plain),
+                "sha256": _sha256(written),
+            },
+        )
+
+    def arrays(self, release_id: str, name: str) -> dict[str, npt.NDArray[Any]]:
+        """The columns stored by ``record_arrays`` (checked against the log's digest)."""
+        path = self._known(release_id) / f"{name}.npz"
+        if not _ARRAYS_NAME.match(name) or not path.is_file():
+            raise VaultError(
+                BAD_RECORD,
+                what=f"{release_id} has no arrays '{name}'",
+                fix="Only releases made by `cohortgate release` hold them.",
+            )
+        data = path.read_bytes()
+        logged = [
+            e["details"]
+            for e in self.log.entries()
+            if e["op"] == "release.arrays"
+            and e["details"].get("release") == release_id
+            and e["details"].get("name") == name
+        ]
+        if not logged or logged[-1].get("sha256") != _sha256(data):
+            raise VaultError(
+                BAD_RECORD,
+                what=f"the arrays '{name}' of {release_id} differ from what the log recorded",
+                fix="Restore the vault from its backup.",
+            )
+        with np.load(io.BytesIO(data), allow_pickle=False) as loaded:
+            found = {key: loaded[key] for key in loaded.files}
+        self.log.append("release.arrays-read", {"release": release_id, "name": name})
+        return found
+
+    def array_sets(self, release_id: str) -> list[str]:
+        """The names of the array sets stored for a release, sorted."""
+        return sorted(p.stem for p in self._known(release_id).glob("*.npz"))

@@ -1,0 +1,243 @@
+"""The custodian's vault: per-release keys, release membership and metadata, outside git.
+
+Layout (directory 0700, every file 0600)::
+
+    vault.json                      marks the directory as a vault
+    log.jsonl, log.head, log.lock   the hash-chained log of every operation (vault_log)
+    releases/<release-id>/keys.json     pseudonym, date-shift and watermark keys (hex)
+    releases/<release-id>/members.json  the participants who went into the release
+    releases/<release-id>/meta.json     small per-release metadata (no row data)
+    optouts.json                        the opt-out registry (R32): who withdrew, and when
+    releases/<release-id>/<name>.npz    row-level arrays the tracer needs (the released tables
+                                        before the watermark, their row and patient keys)
+
+Opening a vault refuses, with the reason, a missing directory, a directory that is not a vault,
+group or other permission bits, a vault inside a git work tree that git does not ignore, a
+release without its key file and a broken log chain. Every operation appends to the log;
+the log's details hold counts and digests, never participant ids.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cohortgate.custodian.vault.codes import (
+    BAD_RECORD,
+    IN_GIT,
+    MISSING_KEY,
+    NOT_A_VAULT,
+    PERMISSIONS,
+)
+from cohortgate.custodian.vault.keys import ReleaseKeys
+from cohortgate.custodian.vault.log import VaultError, canonical
+from cohortgate.custodian.vault.release_arrays import ReleaseArrays
+from cohortgate.custodian.vault.release_records import _PATIENT_ID, _sha256
+from cohortgate.files import atomic
+
+__all__ = ["ReleaseKeys", "Vault", "VaultError", "default_vault"]
+
+MARKER = "vault.json"
+FORMAT = {"format": "cohortgate-vault", "version": 1}
+
+
+def default_vault(root: Path) -> Path:
+    """``$COHORTGATE_CUSTODIAN_DIR/vault``, else ``<root>/custodian/vault`` (ignored by git)."""
+    base = os.environ.get("COHORTGATE_CUSTODIAN_DIR")
+    return Path(base) / "vault" if base else root / "custodian" / "vault"
+
+
+def _check_permissions(root: Path) -> None:
+    uid = os.getuid()
+    for path in [root, *sorted(root.rglob("*"))]:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            raise VaultError(
+                BAD_RECORD,
+                what=f"{path} is a symbolic link inside the vault",
+                fix="Replace the link by the file it points to, or remove it.",
+            )
+        if info.st_uid != uid:
+            raise VaultError(
+                BAD_RECORD,
+                what=f"{path} belongs to another user (uid {info.st_uid})",
+                fix=f"Run the command as the vault's owner, or `chown` {path} to yourself.",
+            )
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            is_dir = stat.S_ISDIR(info.st_mode)
+            raise VaultError(
+                PERMISSIONS,
+                path=str(path),
+                mode=mode,
+                access="enter or list" if is_dir else "read or write",
+                want="700" if is_dir else "600",
+            )
+
+
+def _check_not_in_git(path: Path) -> None:
+    """Refuse a vault inside a git work tree unless git ignores it."""
+    resolved = path.resolve()
+    top = next((p for p in [resolved, *resolved.parents] if (p / ".git").exists()), None)
+    if top is None:
+        return
+    git = shutil.which("git")
+    pattern = "/" + resolved.relative_to(top).as_posix() + "/"
+    if git is None:
+        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
+    result = subprocess.run(
+        [git, "check-ignore", "-q", str(resolved) + "/"],
+        cwd=top,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:  # 1: not ignored; 128: git cannot tell, so no either
+        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
+    tracked = subprocess.run(
+        [git, "ls-files", "-z", "--", str(resolved)],
+        cwd=top,
+        capture_output=True,
+        check=False,
+    )
+    if tracked.returncode != 0 or tracked.stdout:  # a file forced into the index
+        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
+
+
+class Vault(ReleaseArrays):
+    """An opened vault; make one with ``Vault.create`` or ``Vault.open``."""
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path) -> Vault:
+        """Make a vault at ``path`` (an existing vault is opened instead)."""
+        if (path / MARKER).exists():
+            return cls.open(path)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise VaultError(
+                NOT_A_VAULT,
+                path=str(path),
+                what="exists, is not empty and is not a vault",
+                fix="Choose an empty or new directory for the vault.",
+            )
+        _check_not_in_git(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(path, 0o700)
+        atomic.write_bytes(path / MARKER, canonical(FORMAT) + b"\n", mode=0o600)
+        vault = cls(path)
+        vault.log.append("vault.create", {"format": FORMAT["version"]})
+        return vault
+
+    @classmethod
+    def open(cls, path: Path, expected_head: str | None = None) -> Vault:
+        """Open the vault at ``path``, or raise ``VaultError`` saying why it may not be used.
+
+        ``expected_head`` is a log head anchored elsewhere (the last release manifest's
+        ``vault_log_head``); it must still be in the log's chain.
+        """
+        if not path.is_dir():
+            raise VaultError(
+                NOT_A_VAULT,
+                path=str(path),
+                what="no such directory",
+                fix="Create the vault first, or set COHORTGATE_CUSTODIAN_DIR to its parent.",
+            )
+        if not (path / MARKER).is_file():
+            raise VaultError(
+                NOT_A_VAULT,
+                path=str(path),
+                what=f"no {MARKER}: this directory is not a vault",
+                fix="Point to the vault directory itself, or create a vault in a new directory.",
+            )
+        _check_permissions(path)
+        _check_not_in_git(path)
+        vault = cls(path)
+        if not vault.log.path.exists():
+            raise VaultError(
+                NOT_A_VAULT,
+                path=str(path),
+                what="the vault has no log.jsonl",
+                fix="Restore the vault from its backup.",
+            )
+        vault.log.check(expected_head)
+        for release in vault._release_dirs():
+            keys = release / "keys.json"
+            if not keys.is_file():
+                raise VaultError(
+                    MISSING_KEY, release=release.name, what="no key file", file=str(keys)
+                )
+        return vault
+
+    def head(self) -> str:
+        """The log's head now: what a release manifest records as ``vault_log_head``."""
+        return self.log.head()
+
+    # --- opt-outs ----------------------------------------------------------------------------
+
+    # The opt-out registry (R32): participant id -> withdrawal date and a short reason, one
+    # file 0600 rewritten atomically; the log holds its digest and the count, never an id.
+    OPTOUTS = "optouts.json"
+    MAX_REASON_CHARS = 500
+
+    def _read_optouts(self) -> dict[str, dict[str, Any]]:
+        """``optouts.json`` checked against the last ``optout.record`` digest ({} when none)."""
+        path = self.path / self.OPTOUTS
+        logged = [e["details"] for e in self.log.entries() if e["op"] == "optout.record"]
+        if not path.is_file():
+            if logged:
+                raise VaultError(
+                    BAD_RECORD,
+                    what=f"the log records opt-outs but {self.OPTOUTS} is missing",
+                    fix="Restore the vault from its backup.",
+                )
+            return {}
+        data = path.read_bytes()
+        if not logged or logged[-1].get("optouts_sha256") != _sha256(data):
+            raise VaultError(
+                BAD_RECORD,
+                what=f"{self.OPTOUTS} differs from the one the log recorded",
+                fix="Restore the vault from its backup.",
+            )
+        records: dict[str, dict[str, Any]] = json.loads(data)["optouts"]
+        return records
+
+    def record_optout(self, patient_id: str, withdrawn_on: date, reason: str | None) -> None:
+        """Record once that a participant withdrew their broad consent (R32). The caller has
+        checked the consent window against the cohort; the log holds the count, not the id."""
+        if not isinstance(patient_id, str) or not _PATIENT_ID.match(patient_id):
+            raise VaultError(
+                BAD_RECORD,
+                what="an opt-out needs a participant's cohort id",
+                fix="Pass the cohort record id (letters, digits, '_.:-').",
+            )
+        records = self._read_optouts()
+        if patient_id in records:
+            raise VaultError(
+                BAD_RECORD,
+                what=f"an opt-out is already recorded for this participant "
+                f"(on {records[patient_id]['on']})",
+                fix="The registry holds one withdrawal per participant; nothing to do.",
+            )
+        text = None if reason is None else reason.strip() or None
+        if text is not None and len(text) > self.MAX_REASON_CHARS:
+            raise VaultError(
+                BAD_RECORD,
+                what=f"the reason takes {len(text)} characters (at most {self.MAX_REASON_CHARS})",
+                fix="Summarise the reason; keep the signed form on paper.",
+            )
+        records[patient_id] = {"on": withdrawn_on.isoformat(), "reason": text}
+        data = self._write(self.path / self.OPTOUTS, {"optouts": records})
+        self.log.append("optout.record", {"count": len(records), "optouts_sha256": _sha256(data)})
+
+    def optouts(self) -> dict[str, date]:
+        """Every recorded opt-out: participant id -> withdrawal date (the read is logged)."""
+        found = {pid: date.fromisoformat(r["on"]) for pid, r in self._read_optouts().items()}
+        self.log.append("optout.read", {"count": len(found)})
+        return dict(sorted(found.items()))

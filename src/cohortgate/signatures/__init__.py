@@ -1,0 +1,3 @@
+"""SSH signatures of commits, checked in process as git checks them, against allowed signers
+generated from the roster.
+"""
