@@ -3,6 +3,7 @@ commits into it (with the requesting directory's ``keys``)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from cohortgate.layout import Layout
 from signing import Commit, Key, committer, init_repo
 
 ROOT = Path(__file__).resolve().parents[1]
+# Expected reports are in English: a developer's Chinese locale must not change them (the
+# language tests set the language themselves). Child processes inherit it.
+os.environ["COHORTGATE_LANG"] = "en"
 
 
 @pytest.fixture

@@ -158,3 +158,19 @@ PAEDIATRIC_MAX_AGE_YEARS = 18
 # The lay summary is for the public register in Chinese: at least this share of its letters
 # must be Chinese characters (a few Latin abbreviations such as SMA or DMD are fine).
 LAY_SUMMARY_MIN_CJK_SHARE = 0.5
+
+# --- attachments (issue 12) -------------------------------------------------------------------
+
+# Set by the maintainers in issue 12 ("Sign-offs, identities and rules that a determined
+# applicant cannot get around"), after a 200 MB "PDF" was accepted and `review` of a 400 MB
+# attachment took 851 MB of memory. A protocol or an ethics letter is text with a few figures
+# or a scanned letter: a few MB; 20 MB leaves room for scans at 300 dpi and stays well below
+# GitHub's 50 MB warning for a single file (R8).
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+# Every reviewed file of one application folder together (the form, the attachments and any
+# other file an applicant adds): what each reviewer downloads and each sign-off binds.
+APPLICATION_MAX_BYTES = 50 * 1024 * 1024
+# `validate` walks every object of a PDF attachment for active content (JavaScript, launch
+# actions, embedded files). A document of text and figures holds a few thousand objects; one
+# with more than this is refused rather than walked, so that a crafted file cannot make CI spin.
+PDF_MAX_OBJECTS = 200_000

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,11 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_FOLDER = "submissions/2026/A-2026-0100"
 # Files of a case folder that describe the case rather than belong to the application.
 CONTROL = frozenset({"expected.txt", "setup.yaml", "siblings"})
-SETUP_KEYS = frozenset({"folder", "copy", "files", "symlinks", "remove", "validate", "note"})
+SETUP_KEYS = frozenset(
+    {"folder", "copy", "files", "symlinks", "sparse", "remove", "validate", "note"}
+)
 UPDATE_GOLDEN = os.environ.get("COHORTGATE_UPDATE_GOLDEN") == "1"
+RECEIVED = date(2026, 3, 9)  # the day every case's pull request was opened (and checked)
 
 
 def cases(kind: str) -> list[Path]:
@@ -77,6 +81,11 @@ def build_root(case: Path, root: Path) -> tuple[Layout, list[Path]]:
         path = root / link["path"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.symlink_to(link["target"])
+    for grown in setup.get("sparse", []):  # large files in no time and no disk: a hole
+        path = root / grown["path"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab") as handle:
+            handle.truncate(int(grown["size"]))
     for rel in setup.get("remove", []):
         target = root / rel
         if target.is_dir() and not target.is_symlink():
@@ -89,4 +98,6 @@ def build_root(case: Path, root: Path) -> tuple[Layout, list[Path]]:
 
 def run_case(case: Path, root: Path) -> list[Finding]:
     lay, paths = build_root(case, root)
-    return collect(lay, paths)
+    # Every case is a pull request opened on RECEIVED (`validate --received`, as the
+    # applications workflow passes it), checked that day: the findings never depend on the clock.
+    return collect(lay, paths, received=RECEIVED, today=RECEIVED)

@@ -77,6 +77,13 @@ def test_every_job_has_a_timeout(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_is_named_as_its_id(path: Path) -> None:
+    """Named (zizmor's anonymous-definition), and by its id: the checks keep their names."""
+    for job_id, job in load_workflow(path)["jobs"].items():
+        assert job.get("name") == job_id, job_id
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_checkouts_do_not_keep_the_token(path: Path) -> None:
     for step in steps(load_workflow(path)):
         if str(step.get("uses", "")).startswith("actions/checkout@"):

@@ -120,7 +120,7 @@ def test_review_refuses_with_exit_1(world: World, capsys: pytest.CaptureFixture[
         (["quarter", "2026Q5"], "is not a quarter"),
         (
             ["approve-change", "--base", "HEAD", "--chair", "alice", "--reason", "x"],
-            "nothing under",
+            "no governed path",
         ),
     ],
 )

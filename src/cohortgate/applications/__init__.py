@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import os
+from datetime import date
 from pathlib import Path
 
 from cohortgate.applications.checks import APPLICATION_CHECKS, Context, run_checks
+from cohortgate.applications.dating import resolver
 from cohortgate.applications.load import (
     FORM,
     LoadedApplication,
@@ -98,9 +100,18 @@ def reopened_topics(lay: Layout) -> frozenset[str]:
 
 
 def validate_applications(
-    lay: Layout, paths: list[Path] | None = None, *, catalog: Catalog | None = None
+    lay: Layout,
+    paths: list[Path] | None = None,
+    *,
+    catalog: Catalog | None = None,
+    received: date | None = None,
+    today: date | None = None,
 ) -> list[Finding]:
     """Findings for the applications that ``paths`` name (None: all of ``submissions/``).
+
+    Ethics approval and funding are judged on the day each application was received
+    (``applications.dating``): ``received`` when given (the pull request's creation day in CI),
+    else the office's signed 'received' event, else ``today`` (default: the system's date).
 
     Raises ValueError for a path that is not an application, an application folder or
     ``submissions/`` (a usage error)."""
@@ -122,6 +133,9 @@ def validate_applications(
     drafts = [folder for folder in targets if folder not in every]  # outside submissions/
     blacklist, blacklist_doc, problems = load_blacklist(lay)
     findings += problems
+    day = today or date.today()
+    received_of, problems = resolver(lay.root, targets, received, day)
+    findings += problems
     ctx = Context(
         view,
         load_index(),
@@ -129,6 +143,8 @@ def validate_applications(
         blacklist_doc,
         [known[folder] for folder in dict.fromkeys(every + drafts)],
         reopened=functools.cache(lambda: reopened_topics(lay)),
+        received=received_of,
+        today=day,
     )
     for folder in targets:
         app: LoadedApplication = loaded[folder]

@@ -1,10 +1,14 @@
 """Attachments (R8): the protocol and the ethics letter, as PDF files in the application folder.
 
-Each attachment path is relative to the application folder and must stay inside it: every
-component is examined with ``lstat`` (a symbolic link anywhere on the way is refused, since it
-could point anywhere on the machine that runs the check), the last must be a regular file, and
-the file must start with the PDF signature ``%PDF-``. The file is opened with ``O_NOFOLLOW`` so
-that a link swapped in after the examination is not followed either.
+Each attachment path is relative to the application folder and must stay inside it, in the part
+that sign-offs bind: never in a folder that follows the review (``reviews/``, ``events/``,
+``agreements/``, ``releases/``; ``layout.after_review_place``). Every component is examined with
+``lstat`` (a symbolic link anywhere on the way is refused, since it could point anywhere on the
+machine that runs the check), the last must be a regular file no larger than
+``policy.ATTACHMENT_MAX_BYTES`` (looked at before it is read), and the file must be what it
+claims to be: a PDF that pypdf reads, not encrypted, without HTML, JavaScript, launch actions or
+embedded files (``pdf_check``). The file is opened with ``O_NOFOLLOW`` so that a link swapped in
+after the examination is not followed either.
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from cohortgate.applications import codes as C
+from cohortgate.applications.pdf_check import pdf_problem
+from cohortgate.approval.folder_files import megabytes
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.layout import after_review_place
 from cohortgate.models.application import Application
+from cohortgate.policy import ATTACHMENT_MAX_BYTES
 
 Loc = tuple[str | int, ...]
 PDF_SIGNATURE = b"%PDF-"
@@ -58,12 +66,8 @@ def raw_path_findings(doc: Document) -> list[Finding]:
 
 
 def attachments(app: Application) -> list[tuple[Loc, str, str]]:
-    found: list[tuple[Loc, str, str]] = [
-        (("protocol", "document"), "protocol.document", app.protocol.document)
-    ]
-    if app.ethics is not None:
-        found.append((("ethics", "letter"), "ethics.letter", app.ethics.letter))
-    return found
+    """(where in the form, field name, path) of each attachment."""
+    return [(loc, ".".join(loc), rel) for loc, rel in app.attachments()]
 
 
 def attachment_findings(app: Application, doc: Document, folder: Path, shown: str) -> list[Finding]:
@@ -72,6 +76,7 @@ def attachment_findings(app: Application, doc: Document, folder: Path, shown: st
         problem = examine(folder, rel)
         if problem is not None:
             code, params = problem
+            params = {"what": f"{name} '{rel}'", **params}
             findings.append(doc.finding(code, loc, field=name, target=rel, folder=shown, **params))
     return findings
 
@@ -80,6 +85,8 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
     """The first problem of attachment ``rel`` of ``folder``, as (code, extra parameters)."""
     if leaves_folder(rel):
         return C.ATTACHMENT_OUTSIDE, {}
+    if (place := after_review_place(rel)) is not None:
+        return C.ATTACHMENT_AFTER_REVIEW, {"place": place}
     current = folder
     parts = PurePosixPath(rel).parts
     info: os.stat_result | None = None
@@ -106,22 +113,48 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
         return C.ATTACHMENT_NOT_PDF, {
             "why": f"its name ends in '{current.suffix or '(no suffix)'}', not '.pdf'"
         }
-    head = _head(current)
-    if head is None:
+    if info.st_size > ATTACHMENT_MAX_BYTES:
+        return C.ATTACHMENT_TOO_LARGE, _too_large(info.st_size)
+    data = _read(current)
+    if data is None:
         return C.ATTACHMENT_MISSING, {}
-    if not head.startswith(PDF_SIGNATURE):
-        why = "the file is empty" if not head else "it does not start with %PDF-"
+    if len(data) > ATTACHMENT_MAX_BYTES:  # grew after the lstat
+        return C.ATTACHMENT_TOO_LARGE, _too_large(len(data))
+    if not data.startswith(PDF_SIGNATURE):
+        why = "the file is empty" if not data else "it does not start with %PDF-"
         return C.ATTACHMENT_NOT_PDF, {"why": why}
-    return None
+    problem = pdf_problem(data)
+    if problem is None:
+        return None
+    if problem.active:
+        return C.ATTACHMENT_ACTIVE_CONTENT, {"what": problem.why}
+    return C.ATTACHMENT_INVALID_PDF, {"why": problem.why, "fix": problem.fix}
 
 
-def _head(path: Path) -> bytes | None:
+def _too_large(size: int) -> dict[str, str]:
+    return {
+        "size": megabytes(size),
+        "limit": megabytes(ATTACHMENT_MAX_BYTES),
+        "fix": "Make the PDF smaller (export it again with compressed images, or leave out "
+        "appendices the committees do not need) and attach that file.",
+    }
+
+
+def _read(path: Path) -> bytes | None:
+    """At most ``ATTACHMENT_MAX_BYTES`` + 1 bytes of ``path``, never through a link."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except OSError:
         return None
+    chunks: list[bytes] = []
+    left = ATTACHMENT_MAX_BYTES + 1
     try:
-        return os.read(fd, len(PDF_SIGNATURE))
+        while left > 0 and (chunk := os.read(fd, min(left, 1024 * 1024))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return None
     finally:
         os.close(fd)
+    return b"".join(chunks)

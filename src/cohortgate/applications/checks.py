@@ -19,6 +19,7 @@ from cohortgate.applications.rules_form import (
     acknowledgements,
     attachments_sound,
     calendar_dates,
+    dates_not_after_receipt,
     ethics_approved,
     funding_current,
     institutional_email,
@@ -53,10 +54,11 @@ Check = Callable[[Form, Context], Iterable[Finding]]
 APPLICATION_CHECKS: tuple[Check, ...] = (
     placeholders,  # nothing of the template is left to fill in (R8)
     calendar_dates,  # dates are real and periods end after they start
+    dates_not_after_receipt,  # no date after the office received it, nor after today (R12)
     institutions_known,  # applicant and team come from known institutions (R3)
     institutional_email,  # ... with an e-mail at that institution, no free-mail (R3, R12)
     not_blacklisted,  # nobody blacklisted, in person or by institution (R25)
-    funding_current,  # a funded project on the submission date (R3)
+    funding_current,  # a funded project on the day the office received it (R3)
     datasets_are_research_data,  # datasets exist and hold research data (R4)
     requested_once,  # each dataset and variable once (R16)
     variables_exist,  # each variable is in its dataset (R9, R16)
@@ -65,7 +67,7 @@ APPLICATION_CHECKS: tuple[Check, ...] = (
     delivery_fits_level,  # enclaves for L3 and genetic data, reports for L1 (R18)
     selection_in_datasets,  # the selected diseases are in the datasets (R9)
     selection_terms_known,  # HPO terms and genes exist (R7)
-    ethics_approved,  # approval for L2/L3, valid on the submission date (R30)
+    ethics_approved,  # approval for L2/L3, valid on the day the office received it (R30)
     use_conditions,  # each dataset's DUO use conditions, one by one (R9)
     non_profit,  # non-profit research only (R9)
     out_of_scope_recorded,  # funder and mandate requests: recorded, not scored (R11)

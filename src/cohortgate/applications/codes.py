@@ -285,8 +285,9 @@ OVERLAPPING_APPLICATION = declare(
     "differ or the applicants can collaborate.",
     "application {other} ('{title}') is open on the same dataset(s) {datasets} and "
     "disease(s) {diseases}",
-    "Say in protocol.purpose how this study differs from {other}, or contact its applicant "
-    "({contact}) to collaborate.",
+    "Say in protocol.purpose how this study differs from {other}, or ask the data management "
+    "office to put you in touch with its applicant to collaborate (the log of a public check "
+    "names no other applicant).",
     Severity.WARNING,
 )
 ACKNOWLEDGEMENT_MISSING = declare(
@@ -348,4 +349,66 @@ ATTACHMENT_NOT_PDF = declare(
     "open and which cannot carry macros.",
     "{field} '{target}' is not a PDF: {why}",
     "Save or print the document as PDF and attach that file (it starts with %PDF-).",
+)
+
+# --- what sign-offs bind, and attachments as what they claim to be (issue 12) -------------------
+
+ATTACHMENT_AFTER_REVIEW = declare(
+    "application.attachment-after-review",
+    "Attachment where sign-offs do not bind it",
+    "R8, R13: sign-offs and decisions bind the SHA-256 of the application's files, except the "
+    "folders that follow the review (reviews/, events/, agreements/, releases/); an attachment "
+    "kept there could be replaced after approval while the decision stayed valid.",
+    "{field} '{target}' lies in {place}, which sign-offs and decisions do not bind",
+    "Move the file into {folder}/ itself (or a subfolder such as {folder}/attachments/) and "
+    "name that path in {field}.",
+)
+AFTER_REVIEW_FILE = declare(
+    "application.after-review-file",
+    "File in an after-review folder that no command wrote",
+    "R13, R15: reviews/, decision.yaml, agreements/, agreements.yaml, releases/ and events/ "
+    "follow the review and are left out of what sign-offs bind; they hold only what their "
+    "commands write (score sheets, the decision, the agreement texts and the signed copies "
+    "recorded, release manifests, events and the files they name). Anything else there could "
+    "be replaced after approval unseen.",
+    "'{name}' {problem}",
+    "Remove it from {place}, or move it into the application folder itself, where sign-offs "
+    "bind it.",
+)
+ATTACHMENT_TOO_LARGE = declare(
+    "application.attachment-too-large",
+    "Attachment or application too large",
+    "R8: every reviewer downloads and opens the attachments, and every sign-off binds them by "
+    "their SHA-256; policy.py limits each attachment and the application's files together.",
+    "{what} is {size}, over the limit of {limit}",
+    "{fix}",
+)
+ATTACHMENT_INVALID_PDF = declare(
+    "application.attachment-invalid-pdf",
+    "Attachment is not a PDF reviewers can open",
+    "R8: the protocol and the ethics letter are PDF documents that every reviewer opens; a file "
+    "that only starts like a PDF (and continues as a web page with scripts), one whose "
+    "structure is broken, or one locked by encryption is not what it claims to be.",
+    "{field} '{target}' is not a PDF that reviewers can open: {why}",
+    "{fix}",
+)
+ATTACHMENT_ACTIVE_CONTENT = declare(
+    "application.attachment-active-content",
+    "Attachment carries active content",
+    "R8, R26: reviewers open the attachments on their own machines; a PDF with JavaScript, an "
+    "action that launches a program, or files embedded in it could run or hide content that "
+    "no sign-off reviewed.",
+    "{field} '{target}' carries {what}",
+    "Print the document to a new PDF (File > Print > Save as PDF drops scripts, actions and "
+    "embedded files), attach that file, and attach any other document as a file of its own.",
+)
+DATE_AFTER_RECEIPT = declare(  # issue item 4: dates from a trusted party, not from the form
+    "application.date-after-receipt",
+    "Date after the application was received",
+    "R12, R30: the data management office's receipt (its signed 'received' event, or the time "
+    "GitHub recorded when the pull request was opened) dates the submission, not the form; a "
+    "date in the form after that day, or after today, cannot be true.",
+    "{field} is {value}, after {limit}",
+    "Write the day it really happened, no later than {limit}. The form's 'submitted' does not "
+    "decide whether ethics approval and funding are valid: the received day does.",
 )

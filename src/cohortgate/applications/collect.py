@@ -10,6 +10,7 @@ checked as applications.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -56,9 +57,12 @@ def audit_stats(lay: Layout) -> list[Finding]:
     return audit_catalog_stats(lay, memo=True)
 
 
-def collect(lay: Layout, paths: list[Path]) -> list[Finding]:
+def collect(
+    lay: Layout, paths: list[Path], *, received: date | None = None, today: date | None = None
+) -> list[Finding]:
     """Every finding for ``paths`` (everything when empty). Raises ValueError on a path that is
-    neither part of the catalog, a dataset file nor an application."""
+    neither part of the catalog, a dataset file nor an application. Applications are judged on
+    the day they were ``received`` (``applications.dating``), else as of ``today``."""
     kinds: dict[Path, PathKind] = {}
     for path in paths:
         kind = path_kind(lay, path)
@@ -86,5 +90,7 @@ def collect(lay: Layout, paths: list[Path]) -> list[Finding]:
         from cohortgate.applications import validate_applications
 
         # the datasets are loaded as the checks ask for them (all of them for every application)
-        findings += validate_applications(lay, None if everything else applications)
+        findings += validate_applications(
+            lay, None if everything else applications, received=received, today=today
+        )
     return sort_findings(findings)

@@ -1,6 +1,7 @@
 """What every application check sees: the catalog, the institutions, the blacklist, every
 application under ``submissions/`` (for the parent and overlap checks) and the ontology index;
-plus the helpers that several checks share."""
+plus the helpers that several checks share; and the day each application is judged on
+(``Received``): the day the data management office received it, never the form's 'submitted'."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from cohortgate.applications.matching import HierarchyFactory, declared_hierarch
 from cohortgate.applications.summary import Summary
 from cohortgate.catalog.load import Catalog
 from cohortgate.files.loading import Document
+from cohortgate.findings.codes import Both
 from cohortgate.models.application import RequestedVariable
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.dataset import DataClass, Dataset, Variable
@@ -20,6 +22,36 @@ from cohortgate.models.institution import Institution
 from cohortgate.ontology import OntologyIndex
 
 Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Received:
+    """The day an application is judged on, and how that day is known (said in findings)."""
+
+    day: date
+    basis: Both  # e.g. "the data management office's 'received' event (events/…)"
+    known: bool = True  # False: no received date, judged on today
+
+    def shown(self) -> Both:
+        """The day with its basis, as findings show it."""
+        return Both(
+            zh=f"{self.day.isoformat()}（{self.basis.zh}）",
+            en=f"{self.day.isoformat()} ({self.basis.en})",
+        )
+
+
+def judged_today(today: date | None = None) -> Received:
+    """Without a received date: today, and saying so."""
+    return Received(
+        today or date.today(),
+        Both(
+            zh="今天：没有收件日期（既无签名的 'received' 事件，也无 --received），表单中的 "
+            "'submitted' 不算数",
+            en="today: no received date is known (neither a signed 'received' event nor "
+            "--received), and the form's 'submitted' does not count",
+        ),
+        known=False,
+    )
 
 
 @dataclass
@@ -33,6 +65,9 @@ class Context:
     # Applications whose tracking period ended without outputs: their topic is open to others
     # again (R21). Asked only when an overlap is found (it reads the git history).
     reopened: Callable[[], frozenset[str]] = lambda: frozenset()
+    # The day each application is judged on: the office's receipt (R12), else today.
+    received: Callable[[Form], Received] = lambda form: judged_today()
+    today: date = field(default_factory=date.today)  # no date in a form may be later
     institutions: dict[str, Institution] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,5 +1,9 @@
 """Who applies: institutional e-mail, known institutions, the blacklist (R3, R12, R25).
 
+A blacklisted person is matched by the one identity rule of ``models.person``: ORCID iD,
+normalised e-mail (case, ``+tag``, Gmail dots) or normalised name; the finding points at the
+field that agreed.
+
 E-mail addresses are plain ASCII. A character outside ASCII is named with its code point and
 Unicode name, and, where it imitates a Latin letter (Cyrillic 'а', Greek 'ο', full-width 'ａ',
 an accented 'é'), with the letter it imitates. Invisible characters (zero-width space, ...) are
@@ -158,11 +162,16 @@ def blacklist_findings(
             "entry_line": line,
             "review": review,
         }
+        listed = entry.identity()
         for loc, person in people(app):
-            if entry.person_email and person.email.lower() == entry.person_email.lower():
+            agreed = listed.agreement(person.identity()) if entry.names_person else None
+            if agreed is not None:
+                field, why = agreed
                 who = f"'{person.email}'"
+                if person.email.casefold() != (entry.person_email or "").casefold():
+                    who += f" (the person listed as '{entry.who()}': {why})"
                 yield doc.finding(
-                    C.BLACKLISTED, (*loc, "email"), who=who, reason=entry.reason, **common
+                    C.BLACKLISTED, (*loc, field), who=who, reason=entry.reason, **common
                 )
             if entry.institution and person.institution == entry.institution:
                 who = f"institution '{person.institution}'"

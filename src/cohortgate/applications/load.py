@@ -4,7 +4,10 @@ An application is a folder ``submissions/<year>/<id>/`` holding ``application.ya
 attachments. Loading turns every problem into a located finding: the loader's own (syntax,
 duplicate keys, ...), the model's (schema), and the folder's (id and year differ from the
 form's id). Two problems get a specific finding instead of the schema's generic one: e-mail
-addresses with look-alike characters and attachment paths that leave the folder.
+addresses with look-alike characters and attachment paths that leave the folder. What the folder
+holds is checked whether or not the form loads: the folders that follow the review hold only
+what their commands write (``layout.after_review_problem``, as ``review`` and the custodian
+judge it), and the reviewed files together stay under ``policy.APPLICATION_MAX_BYTES``.
 """
 
 from __future__ import annotations
@@ -17,16 +20,18 @@ from pathlib import Path
 from cohortgate.applications import codes as C
 from cohortgate.applications.attachments import raw_path_findings
 from cohortgate.applications.identity import raw_email_findings
+from cohortgate.approval.folder_files import after_review_refused, folder_files, megabytes
 from cohortgate.files import codes as CL
 from cohortgate.files.loading import Document, LoadError, load_yaml_file, require_mapping
 from cohortgate.files.modelcheck import check_model
 from cohortgate.files.parse_cache import ParseCache
 from cohortgate.findings import Finding
 from cohortgate.findings.codes import Code
-from cohortgate.layout import Layout
+from cohortgate.layout import Layout, is_reviewed_file
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
 from cohortgate.models.review import Decision
+from cohortgate.policy import APPLICATION_MAX_BYTES
 
 FORM = "application.yaml"
 DECISION = "decision.yaml"
@@ -72,7 +77,42 @@ def shown(lay: Layout, path: Path) -> str:
 def load_application(
     lay: Layout, folder: Path, cache: ParseCache | None = None
 ) -> LoadedApplication:
-    """The form of ``folder`` and its loading findings (through ``cache`` when given)."""
+    """The form of ``folder`` and its loading findings (through ``cache`` when given), and
+    what the folder holds that sign-offs could not bind (``content_findings``)."""
+    loaded = _load_form(lay, folder, cache)
+    loaded.findings += content_findings(folder_display(lay, folder), folder)
+    return loaded
+
+
+def content_findings(shown: str, folder: Path) -> list[Finding]:
+    """Files in the after-review folders that their commands do not write, and the reviewed
+    files together over ``policy.APPLICATION_MAX_BYTES``."""
+    files = folder_files(folder)
+    findings = [
+        C.AFTER_REVIEW_FILE.at(
+            f"{shown}/{r.relative}", name=r.relative, problem=r.problem, place=r.place
+        )
+        for r in after_review_refused(folder, files)
+    ]
+    total = sum(f.info.st_size for f in files if not f.is_link and is_reviewed_file(f.relative))
+    if total > APPLICATION_MAX_BYTES:
+        fix = (
+            "Keep only the form and the attachments the committees need in the folder, each "
+            "PDF exported with compressed images."
+        )
+        findings.append(
+            C.ATTACHMENT_TOO_LARGE.at(
+                f"{shown}/",
+                what=f"{shown}/ (the application's files together)",
+                size=megabytes(total),
+                limit=megabytes(APPLICATION_MAX_BYTES),
+                fix=fix,
+            )
+        )
+    return findings
+
+
+def _load_form(lay: Layout, folder: Path, cache: ParseCache | None) -> LoadedApplication:
     shown = folder_display(lay, folder)
     loaded = LoadedApplication(folder, f"{shown}/{FORM}")
     path = folder / FORM

@@ -10,7 +10,8 @@ What is decided here, per term:
 * RS 'paediatric': the selection's age at diagnosis is bounded by
   ``policy.PAEDIATRIC_MAX_AGE_YEARS``; other research types are left to the committee.
 * NPUNCU, NPU, NCU: the purpose is non-profit and not an out-of-scope request for payment.
-* IRB: an ethics approval valid on the submission date is given.
+* IRB: an ethics approval valid on the day the application was received is given (the day
+  ``validate`` judges on: the office's receipt, never the form's 'submitted').
 * GSO (genetic studies only): genetic variables or genes are part of the request.
 * Everything else (PUB, COL, MOR, TS, US, PS, IS, RTN, GS, CC, NMDS, POA, NPOA) binds the user
   through the data use agreement (R17) or needs the committee's judgement: 'review'.
@@ -176,7 +177,13 @@ def _non_profit(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHie
     return Match.MET, "the purpose is non-profit research", "", (), None
 
 
-def _ethics(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
+def _ethics(
+    app: Application,
+    ds: Dataset,
+    cond: UseCondition,
+    h: DiseaseHierarchy,
+    on: date | None = None,
+) -> Outcome:
     covered = C.ETHICS_MISSING.id if app.privacy_level in ETHICS_REQUIRED_LEVELS else None
     fix = (
         "Add an 'ethics' section with the approval of your institution's ethics committee "
@@ -189,13 +196,13 @@ def _ethics(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarc
             date.fromisoformat(app.ethics.approved_on),
             date.fromisoformat(app.ethics.valid_until),
         )
-        valid = start <= app.submitted_date() <= end
+        valid = start <= (on or date.today()) <= end
     except ValueError:
         valid = False
     if not valid:
-        reason = "the ethics approval is not valid on the submission date"
+        reason = "the ethics approval is not valid on the day the application was received"
         return Match.NOT_MET, reason, fix, ("ethics",), C.ETHICS_NOT_VALID.id
-    return Match.MET, "an ethics approval valid on the submission date is given", "", (), None
+    return Match.MET, "an ethics approval valid on the day it was received is given", "", (), None
 
 
 def _genetic_only(
@@ -225,17 +232,23 @@ MATCHERS: dict[str, Matcher] = {
 
 
 def match_conditions(
-    app: Application, dataset: Dataset, hierarchy: DiseaseHierarchy | None = None
+    app: Application,
+    dataset: Dataset,
+    hierarchy: DiseaseHierarchy | None = None,
+    received: date | None = None,
 ) -> list[ConditionResult]:
-    """One result per use condition of ``dataset``."""
+    """One result per use condition of ``dataset``; ethics approval (IRB) is judged on the day
+    the application was ``received`` (no day: today)."""
     tree = hierarchy or declared_hierarchy(dataset)
     results = []
     for i, cond in enumerate(dataset.use_conditions):
         term = DUO_TERMS.get(cond.code)
         shorthand = term.shorthand if term else cond.code
-        status, reason, fix, path, covered = MATCHERS.get(cond.code, _review)(
-            app, dataset, cond, tree
-        )
+        matcher = MATCHERS.get(cond.code, _review)
+        if matcher is _ethics:
+            status, reason, fix, path, covered = _ethics(app, dataset, cond, tree, received)
+        else:
+            status, reason, fix, path, covered = matcher(app, dataset, cond, tree)
         results.append(
             ConditionResult(dataset.id, i, cond.code, shorthand, status, reason, fix, path, covered)
         )

@@ -17,7 +17,9 @@ from cohortgate.applications.identity import (
 )
 from cohortgate.applications.load import Form, decision_of
 from cohortgate.applications.matching import Match, match_conditions
+from cohortgate.approval.validity import lapses
 from cohortgate.findings import Finding, json_path
+from cohortgate.findings.codes import Both
 from cohortgate.policy import ETHICS_REQUIRED_LEVELS, LAY_SUMMARY_MIN_CJK_SHARE
 
 # --- the form ---------------------------------------------------------------------------------
@@ -98,21 +100,39 @@ def not_blacklisted(form: Form, ctx: Context) -> Iterable[Finding]:
 
 
 def funding_current(form: Form, ctx: Context) -> Iterator[Finding]:
-    funding = form.app.funding
-    start, end, submitted = (
-        parse_date(funding.start),
-        parse_date(funding.end),
-        parse_date(form.app.submitted),
+    """Funded on the day the office received the application (``Context.received``), never on
+    the form's 'submitted' (the applicant writes it)."""
+    received = ctx.received(form)
+    for lapse in lapses(form.app, received.day):
+        if lapse.path[0] == "funding":
+            funding = form.app.funding
+            yield form.at(
+                C.FUNDING_NOT_CURRENT,
+                lapse.path,
+                start=funding.start,
+                end=funding.end,
+                submitted=received.shown(),
+            )
+
+
+def dates_not_after_receipt(form: Form, ctx: Context) -> Iterator[Finding]:
+    """No date of the form after the day it was received, nor after today."""
+    received = ctx.received(form)
+    app = form.app
+    limit = min(received.day, ctx.today) if received.known else ctx.today
+    shown = (
+        received.shown()
+        if received.known and received.day <= ctx.today
+        else Both(zh=f"今天（{ctx.today}）", en=f"today ({ctx.today})")
     )
-    if start and end and submitted and not start <= submitted <= end:
-        loc = ("funding", "end") if submitted > end else ("funding", "start")
-        yield form.at(
-            C.FUNDING_NOT_CURRENT,
-            loc,
-            start=funding.start,
-            end=funding.end,
-            submitted=form.app.submitted,
-        )
+    for loc, value in (
+        (("submitted",), app.submitted),
+        (("data_protection", "training_completed_on"), app.data_protection.training_completed_on),
+    ):
+        day = parse_date(value)
+        if day is not None and day > limit:
+            field = ".".join(map(str, loc))
+            yield form.at(C.DATE_AFTER_RECEIPT, loc, field=field, value=value, limit=shown)
 
 
 # --- why, and on what terms (R9, R10, R11, R17, R30) ------------------------------------------
@@ -124,17 +144,16 @@ def ethics_approved(form: Form, ctx: Context) -> Iterator[Finding]:
         if app.privacy_level in ETHICS_REQUIRED_LEVELS:
             yield form.at(C.ETHICS_MISSING, ("privacy_level",), level=app.privacy_level)
         return
-    start, end = parse_date(app.ethics.approved_on), parse_date(app.ethics.valid_until)
-    submitted = parse_date(app.submitted)
-    if start and end and submitted and not start <= submitted <= end:
-        loc = ("ethics", "approved_on") if submitted < start else ("ethics", "valid_until")
-        params = {"approved_on": app.ethics.approved_on, "valid_until": app.ethics.valid_until}
-        yield form.at(C.ETHICS_NOT_VALID, loc, submitted=app.submitted, **params)
+    received = ctx.received(form)  # the office's receipt, never the form's 'submitted'
+    for lapse in lapses(app, received.day):
+        if lapse.path[0] == "ethics":
+            params = {"approved_on": app.ethics.approved_on, "valid_until": app.ethics.valid_until}
+            yield form.at(C.ETHICS_NOT_VALID, lapse.path, submitted=received.shown(), **params)
 
 
 def use_conditions(form: Form, ctx: Context) -> Iterator[Finding]:
     for i, ds in requested(form, ctx):
-        for result in match_conditions(form.app, ds, ctx.hierarchy(ds)):
+        for result in match_conditions(form.app, ds, ctx.hierarchy(ds), ctx.received(form).day):
             if result.status is Match.NOT_MET and result.covered_by is None:
                 loc = result.path or ("datasets", i, "dataset")
                 params = {
@@ -190,17 +209,14 @@ def overlapping_open(form: Form, ctx: Context) -> Iterator[Finding]:
             continue
         if them.id in ctx.reopened():  # expired without outputs: the topic is open (R21)
             continue
-        params = {
-            "other": them.id,
-            "title": them.title,
-            "contact": f"{them.applicant_name}, {them.applicant_email}",
-        }
+        # Which application, never who: CI logs of pull requests are public (R12).
         yield form.at(
             C.OVERLAPPING_APPLICATION,
             ("datasets",),
             datasets=", ".join(sorted(shared)),
             diseases=", ".join(sorted(common)),
-            **params,
+            other=them.id,
+            title=them.title,
         )
 
 

@@ -31,9 +31,7 @@ class Summary:
     parent_application: str | None = None
     datasets: tuple[str, ...] = ()
     diseases: tuple[str, ...] = ()  # selection.inclusion.diseases
-    title: str = ""
-    applicant_name: str = ""
-    applicant_email: str = ""
+    title: str = ""  # no applicant's name or e-mail: overlap findings name applications only
 
 
 def summarize(loaded: LoadedApplication) -> Summary:
@@ -48,8 +46,6 @@ def summarize(loaded: LoadedApplication) -> Summary:
         tuple(r.dataset for r in app.datasets),
         tuple(app.selection.inclusion.diseases),
         app.title,
-        app.applicant.name,
-        app.applicant.email,
     )
 
 
@@ -64,8 +60,6 @@ def _record(summary: Summary) -> dict[str, Any]:
         "datasets": list(summary.datasets),
         "diseases": list(summary.diseases),
         "title": summary.title,
-        "applicant_name": summary.applicant_name,
-        "applicant_email": summary.applicant_email,
     }
 
 
@@ -81,8 +75,6 @@ def _from_record(folder: Path, record: Any) -> Summary | None:
             tuple(str(d) for d in record["datasets"]),
             tuple(str(d) for d in record["diseases"]),
             str(record["title"]),
-            str(record["applicant_name"]),
-            str(record["applicant_email"]),
         )
     except (KeyError, TypeError):
         return None

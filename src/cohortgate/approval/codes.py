@@ -239,3 +239,67 @@ RULE_CHANGE_UNAPPROVED = declare(
     "Each chair runs `cohortgate approve-change --base {base} --chair <id>` and commits "
     "rubric/approvals/<id>.yaml alone, signed.",
 )
+
+# --- one person, one count (models.person) ------------------------------------------------------
+
+SAME_PERSON = declare(
+    "review.same-person",
+    "Two roster entries for one person",
+    "One person counts once towards quorum and scores (R1, R13). Roster entries are one person "
+    "when their ORCID iD, a normalised e-mail address (case, +tag and Gmail dots ignored) or "
+    "their normalised name agree; only the first of them serving on the day signs.",
+    "'{member}' is the same person as {others} ({why}); '{counted}' signs for them",
+    "Sign as '{counted}'; the data management committee merges the roster entries, or tells "
+    "two namesakes apart in their display names.",
+)
+CHAIR_EXCLUDED = declare(
+    "review.chair-excluded",
+    "Chair excluded from deciding",
+    "The chair who records a decision obeys the exclusions of the reviewers (R13, R15, R30): "
+    "not the applicant, not on the applying team (by ORCID iD, normalised e-mail or name), not "
+    "from the applicant's or a team member's institution, no declared conflict of interest, "
+    "serving on the day decided.",
+    "'{member}' may not decide {application}: {reason}",
+    "The chair of the other committee ({others}) records the decision instead.",
+)
+
+# --- governed changes (approval.governed) -------------------------------------------------------
+
+GOVERNED_CHANGE_UNAPPROVED = declare(
+    "review.governed-change-unapproved",
+    "A governed change without both chairs",
+    "What decides approvals is listed in approval/governed.py: the rubric and roster, the "
+    "workflows and code-owner files, the policy, approval and signature code, each dataset's "
+    "privacy classes, release levels and use conditions. A pull request changing any of it "
+    "needs the signed approval of both chairs of the base roster (R13), or it could approve "
+    "itself.",
+    "this change needs the signed approval of both chairs: {why} (not approved by: {missing})",
+    "Each chair runs `cohortgate approve-change --base {base} --chair <id>` and commits "
+    "rubric/approvals/<id>.yaml alone, signed; or revert the change.",
+)
+UNBOUND_FILE = declare(  # issue 12: files, sizes and places the sign-offs' digest cannot cover
+    "review.unbound-file",
+    "File that sign-offs cannot bind",
+    "Sign-offs bind the SHA-256 of all files but what follows the review (reviews/, events/, "
+    "agreements/, releases/, decision.yaml, agreements.yaml), which only commands write (R13).",
+    "{what} {problem}",
+    "{fix}",
+)
+LAPSED_AT_DECISION = declare(  # issue item 4: validity judged on the decision's day
+    "review.lapsed-at-decision",
+    "Ethics approval or funding not in force on the day of the decision",
+    "R3, R30: the ethics approval and the funding must be in force when the committees decide, "
+    "not only when the application arrived; the day is the decision's 'decided_on', never the "
+    "form's 'submitted'.",
+    "{what} runs from {start} to {end}, not on the day of the decision {decided_on}",
+    "{fix} Then the committees decide again on the renewed application.",
+)
+SHEET_FUTURE = declare(  # issue item 4: a sheet dated after today does not count
+    "review.sheet-future",
+    "Score sheet dated in the future",
+    "A score sheet records a review that happened (R13); a 'reviewed_on' after today cannot "
+    "have happened yet, so the sheet is no sign-off.",
+    "{sheet} is dated {reviewed_on}, after today ({today})",
+    "Set reviewed_on to the day of the review (today or earlier) and commit the sheet again, "
+    "signed.",
+)

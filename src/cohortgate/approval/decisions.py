@@ -4,6 +4,12 @@ A recorded decision is valid when a chair of the trusted roster signed it in a c
 only that file, it names this application and its current files (SHA-256), it is dated inside
 its quarter and not after today, and the quorum and the rubric's rule allow it (checked by the
 caller, who holds the score sheet: ``check_against_rules``).
+
+The chair obeys the reviewers' exclusions (``approval.eligibility``, one identity rule from
+``models.person``): a chair who is the applicant or on the applying team, from the applicant's
+or a team member's institution, outside their term on the day decided, a second roster entry of
+a person, or who declared a conflict of interest in their own signed sheet for the application
+cannot record a valid decision (``review.chair-excluded``, on the decision file).
 """
 
 from __future__ import annotations
@@ -15,16 +21,20 @@ from git import Commit, Repo
 
 from cohortgate.approval import codes as C
 from cohortgate.approval.digest import differences
+from cohortgate.approval.eligibility import member_exclusions
 from cohortgate.approval.quarters import quarter_bounds
 from cohortgate.approval.quorum import QuorumState
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.read import read_blob
-from cohortgate.layout import DECISION
-from cohortgate.models.review import Decision, Outcome
+from cohortgate.layout import DECISION, REVIEWS
+from cohortgate.models.application import Application
+from cohortgate.models.review import Decision, Outcome, ScoreSheet
 from cohortgate.models.roster import Member, Roster
 from cohortgate.signatures.signed_files import chair_ids, signed_by
+
+FORM = "application.yaml"
 
 
 @dataclass(frozen=True)
@@ -32,7 +42,7 @@ class RecordedDecision:
     decision: Decision
     doc: Document
     file: str
-    chair: Member | None  # the chair who validly signed it, else None
+    chair: Member | None  # the chair who validly signed it and may decide it, else None
     sha: str | None
 
 
@@ -54,9 +64,66 @@ def load_decision(
     elif signed.member is not None and signed.member.id not in chair_ids(roster):
         chairs = ", ".join(chair_ids(roster))
         findings.append(doc.finding(C.NOT_A_CHAIR, (), member=signed.member.id, chairs=chairs))
-    else:
-        chair = signed.member
+    elif signed.member is not None:
+        barred = chair_findings(repo, head, folder, roster, signed.member, decision, doc)
+        findings += barred
+        chair = None if barred else signed.member
     return RecordedDecision(decision, doc, path, chair, signed.sha), findings
+
+
+def chair_findings(
+    repo: Repo,
+    head: Commit,
+    folder: str,
+    roster: Roster,
+    chair: Member,
+    decision: Decision,
+    doc: Document,
+) -> list[Finding]:
+    """Why ``chair``, who signed ``decision``, may not decide the application of ``folder``
+    (the reviewers' exclusions, and a conflict declared in the chair's own signed sheet)."""
+    form = f"{folder}/{FORM}"
+    data = read_blob(head, form)
+    if data is None:
+        return []
+    app, _doc, _problems = load_model(data, form, Application)
+    if app is None:
+        return []  # the review reports the form's own findings
+    day = date.fromisoformat(decision.decided_on)
+    reasons = [e.finding.message for e in member_exclusions(roster, chair, app, day)]
+    if declared := _declared_conflict(repo, head, folder, roster, chair, app.id):
+        reasons.append(declared)
+    others = ", ".join(c for c in chair_ids(roster) if c != chair.id) or "none in the roster"
+    return [
+        doc.finding(
+            C.CHAIR_EXCLUDED,
+            ("decision",),
+            member=chair.id,
+            application=app.id,
+            reason=reason,
+            others=others,
+        )
+        for reason in reasons
+    ]
+
+
+def _declared_conflict(
+    repo: Repo, head: Commit, folder: str, roster: Roster, chair: Member, app_id: str
+) -> str | None:
+    """The conflict of interest the chair declared in their own sheet, when they signed it."""
+    path = f"{folder}/{REVIEWS}/{chair.id}.yaml"
+    data = read_blob(head, path)
+    if data is None:
+        return None
+    sheet, _doc, _problems = load_model(data, path, ScoreSheet)
+    if sheet is None or sheet.application != app_id:
+        return None
+    if sheet.conflict_of_interest.casefold() == "none":
+        return None
+    signed = signed_by(repo, head, path, roster)
+    if signed.problem is not None or signed.member is None or signed.member.id != chair.id:
+        return None  # only the chair's own signed word counts, not a sheet planted in their name
+    return f"declares a conflict of interest in {path}: {sheet.conflict_of_interest}"
 
 
 def check_recorded(

@@ -1,16 +1,18 @@
 """Who may review this application, and whether each sign-off counts (R13, R14, R30).
 
-Every roster member is judged once for the application: serving on the day of the review, not
-on the applying team, not from the applicant's or a team member's institution. Every sign-off,
-whatever its channel, is then judged: for this application, for this exact version (the SHA-256
-of its files), by an eligible member, with scores on the rubric's scale for the indicators of
-the reviewer's own role, complete.
+Every roster member is judged once for the application, as the person they are (one identity
+rule, ``models.person``: the same ORCID iD, normalised e-mail or normalised name; every roster
+entry of one person counts as that person, and only the first of them serving on the day
+signs): serving on the day of the review, not the applicant or on the applying team, not from
+the applicant's or a team member's institution. The chair who records the decision obeys the
+same exclusions (``approval.decisions``). Every sign-off, whatever its channel, is then judged:
+for this application, for this exact version (the SHA-256 of its files), by an eligible
+member, with scores on the rubric's scale for the indicators of the reviewer's own role,
+complete.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -20,9 +22,12 @@ from cohortgate.approval import codes as C
 from cohortgate.approval.digest import differences
 from cohortgate.approval.signoffs import SignOff
 from cohortgate.findings import Finding, Severity
-from cohortgate.models.application import Application, Person
+from cohortgate.models.application import Application
+from cohortgate.models.person import Identity, one_person_groups
 from cohortgate.models.roster import Member, Roster
 from cohortgate.models.rubric import Indicator, Rubric, Source
+
+ROSTER_FILE = "rubric/roster.yaml"
 
 
 class SignOffStatus(StrEnum):
@@ -46,47 +51,101 @@ class JudgedSignOff:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+@dataclass(frozen=True)
+class _Person:
+    """The roster entries of one person (``models.person``) and what they share."""
+
+    identity: Identity  # the union of the entries' identities
+    institutions: frozenset[str]
+    counted: str | None  # the entry that reviews for them: the first serving on the day
 
 
-def _names(member: Member) -> set[str]:
-    """The member's full display name and its Chinese and Latin parts ('陈静 Chen Jing')."""
-    full = _norm(member.name)
-    names = {full}
-    match = re.fullmatch(r"([^\x00-\x7f ]+) ([\x00-\x7f ]+)", full)
-    if match:
-        names.update({match.group(1), match.group(2)})
-    return names
+def _people(roster: Roster, day: date) -> dict[str, tuple[_Person, list[Member]]]:
+    """Each member id -> the person it is and that person's roster entries."""
+    by_id = {m.id: m for m in roster.members}
+    people: dict[str, tuple[_Person, list[Member]]] = {}
+    for group in one_person_groups([(m.id, m.identity()) for m in roster.members]):
+        entries = [by_id[i] for i in group]
+        identity = Identity()
+        for entry in entries:
+            identity = identity | entry.identity()
+        serving = [m.id for m in entries if m.serves_on(day)]
+        person = _Person(
+            identity,
+            frozenset(m.institution for m in entries),
+            serving[0] if serving else None,
+        )
+        for entry in entries:
+            people[entry.id] = (person, entries)
+    return people
 
 
-def _is_person(member: Member, person: Person) -> bool:
-    emails = {e.casefold() for e in member.emails}
-    return person.email.casefold() in emails or _norm(person.name) in _names(member)
+def _member_exclusions(
+    member: Member,
+    person: _Person,
+    entries: list[Member],
+    app: Application,
+    day: date,
+    where: str,
+) -> list[Exclusion]:
+    found: list[Exclusion] = []
+
+    def add(finding: Finding) -> None:
+        found.append(Exclusion(member.id, finding.message, finding))
+
+    params: dict[str, Any] = {"member": member.id, "committee": member.committee.value}
+    if not member.serves_on(day):
+        add(
+            C.MEMBER_TERM.at(
+                where, start=member.term_start, end=member.term_end, day=day.isoformat(), **params
+            )
+        )
+    elif person.counted is not None and person.counted != member.id:
+        others = [m for m in entries if m.id != member.id]
+        links = [m.identity().same_as(member.identity()) for m in others]
+        add(
+            C.SAME_PERSON.at(
+                where,
+                others=", ".join(f"'{m.id}'" for m in others),
+                why=next((w for w in links if w), "linked through another entry"),
+                counted=person.counted,
+                **params,
+            )
+        )
+    team = [("the applicant", app.applicant), *(("on the team", p) for p in app.team)]
+    for role, someone in team:
+        if (why := person.identity.same_as(someone.identity())) is not None:
+            role = f"{role} ({why})"
+            add(C.REVIEWER_IS_APPLICANT.at(where, role=role, application=app.id, **params))
+            break
+    institutions = {app.applicant.institution, *(p.institution for p in app.team)}
+    if shared := sorted(person.institutions & institutions):
+        reason = f"from {shared[0]}, an institution of the applying team"
+        add(C.MEMBER_CONFLICT.at(where, reason=reason, **params))
+    return found
 
 
 def exclusions(roster: Roster, app: Application, day: date) -> list[Exclusion]:
-    """Every member who may not review ``app`` on ``day``, with why (one entry per reason)."""
+    """Every member who may not review ``app`` on ``day``, with why (one entry per reason).
+
+    A member is compared as the person they are (``models.person``): every roster entry that
+    is the same person lends its e-mails, ORCID iD, names and institution, and only the first
+    of them serving on the day may sign for that person (the others are excluded: one person
+    counts once)."""
+    people = _people(roster, day)
     found: list[Exclusion] = []
-    team = [("the applicant", app.applicant), *(("on the team", p) for p in app.team)]
-    institutions = {app.applicant.institution, *(p.institution for p in app.team)}
     for member in roster.members:
-        where = "rubric/roster.yaml"
-        params: dict[str, Any] = {"member": member.id, "committee": member.committee.value}
-        if not member.serves_on(day):
-            finding = C.MEMBER_TERM.at(
-                where, start=member.term_start, end=member.term_end, day=day.isoformat(), **params
-            )
-            found.append(Exclusion(member.id, finding.message, finding))
-        roles = [role for role, person in team if _is_person(member, person)]
-        if roles:
-            finding = C.REVIEWER_IS_APPLICANT.at(where, role=roles[0], application=app.id, **params)
-            found.append(Exclusion(member.id, finding.message, finding))
-        if member.institution in institutions:
-            reason = f"from {member.institution}, an institution of the applying team"
-            finding = C.MEMBER_CONFLICT.at(where, reason=reason, **params)
-            found.append(Exclusion(member.id, finding.message, finding))
+        person, entries = people[member.id]
+        found += _member_exclusions(member, person, entries, app, day, ROSTER_FILE)
     return found
+
+
+def member_exclusions(
+    roster: Roster, member: Member, app: Application, day: date
+) -> list[Exclusion]:
+    """The exclusions of one member (a chair about to decide, say), as ``exclusions`` finds them."""
+    person, entries = _people(roster, day)[member.id]
+    return _member_exclusions(member, person, entries, app, day, ROSTER_FILE)
 
 
 def role_indicators(rubric: Rubric, member: Member) -> list[Indicator]:

@@ -1,5 +1,10 @@
 """Quorum: enough valid sign-offs from each committee, with the expertise the privacy level
-requires (R1, R13; ``quorum`` in ``rubric/roster.yaml``)."""
+requires (R1, R13; ``quorum`` in ``rubric/roster.yaml``).
+
+A person counts once: members whose roster entries are one person (``models.person``: the same
+ORCID iD, normalised e-mail or normalised name) count as the first of them in roster order.
+The review refuses the later entries' sign-offs with a finding (``review.same-person``); the
+count here holds whatever the caller passes."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cohortgate.models.dataset import PrivacyLevel
+from cohortgate.models.person import one_person_groups
 from cohortgate.models.roster import Committee, Member, Roster
 
 
@@ -27,6 +33,7 @@ class QuorumState:
     committees: tuple[CommitteeCount, ...]
     required_expertise: tuple[str, ...]
     missing_expertise: tuple[str, ...]
+    same_person: tuple[str, ...] = ()  # reviewers not counted: another reviewer is that person
 
     @property
     def met(self) -> bool:
@@ -50,7 +57,10 @@ class QuorumState:
 def quorum(roster: Roster, level: PrivacyLevel, reviewers: Sequence[Member]) -> QuorumState:
     """The quorum state given the members whose sign-offs are valid (each counted once)."""
     ids = {m.id for m in reviewers}
-    counted = [m for m in roster.members if m.id in ids]
+    present = [m for m in roster.members if m.id in ids]
+    groups = one_person_groups([(m.id, m.identity()) for m in roster.members])
+    first = {next(i for i in group if i in ids) for group in groups if ids & set(group)}
+    counted = [m for m in present if m.id in first]
     committees = tuple(
         CommitteeCount(
             rule.committee,
@@ -60,10 +70,11 @@ def quorum(roster: Roster, level: PrivacyLevel, reviewers: Sequence[Member]) -> 
         for rule in roster.quorum.committees
     )
     required = sorted(e.value for e in roster.quorum.expertise(level))
-    present = {m.expertise.value for m in counted}
+    expertise = {m.expertise.value for m in counted}
     return QuorumState(
         level,
         committees,
         tuple(required),
-        tuple(e for e in required if e not in present),
+        tuple(e for e in required if e not in expertise),
+        tuple(m.id for m in present if m.id not in first),
     )

@@ -8,7 +8,9 @@ A sheet counts as its reviewer's sign-off only when the newest commit that chang
 2. is signed by the very reviewer the sheet names (otherwise: signed by someone else, or, when
    that reviewer had signed it before, another member editing their sheet);
 3. changes that sheet and nothing else;
-4. holds exactly the content present at the head.
+4. holds exactly the content present at the head;
+
+and when its 'reviewed_on' is not after today: a review dated in the future has not happened.
 
 Whether the sheet is for this application and this version, and whether its reviewer may review
 it, is judged afterwards for every channel alike (``approval.eligibility``).
@@ -16,6 +18,7 @@ it, is judged afterwards for every channel alike (``approval.eligibility``).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import PurePosixPath
 
 from git import Commit, Repo
@@ -55,9 +58,10 @@ def _signature_problem(verdict: Verdict, path: str) -> Finding | None:
 
 
 def commit_signoffs(
-    repo: Repo, head: Commit, folder: str, roster: Roster
+    repo: Repo, head: Commit, folder: str, roster: Roster, today: date | None = None
 ) -> tuple[list[SignOff], list[Finding]]:
-    """The sign-offs recorded as signed sheets under ``folder/reviews/`` at ``head``."""
+    """The sign-offs recorded as signed sheets under ``folder/reviews/`` at ``head``; a sheet
+    dated after ``today`` (when given) is none."""
     findings: list[Finding] = []
     candidates: list[tuple[str, ScoreSheet, Document]] = []
     for path, _blob in files_under(head, f"{folder}/{REVIEWS}"):
@@ -73,6 +77,17 @@ def commit_signoffs(
             findings.append(
                 doc.finding(
                     C.SHEET_NAME_MISMATCH, ("reviewer",), sheet=path, reviewer=sheet.reviewer
+                )
+            )
+            continue
+        if today is not None and _after(sheet.reviewed_on, today):
+            findings.append(
+                doc.finding(
+                    C.SHEET_FUTURE,
+                    ("reviewed_on",),
+                    sheet=path,
+                    reviewed_on=sheet.reviewed_on,
+                    today=today.isoformat(),
                 )
             )
             continue
@@ -113,6 +128,13 @@ def commit_signoffs(
             continue
         signoffs.append(SignOff(verdict.member, sheet, Channel.COMMIT, last, path, doc))
     return signoffs, findings
+
+
+def _after(day: str, today: date) -> bool:
+    try:
+        return date.fromisoformat(day) > today
+    except ValueError:  # pragma: no cover - the model checks the date
+        return False
 
 
 def _wrong_signer(

@@ -25,7 +25,11 @@ from cohortgate.approval.decisions import (
     check_recorded,
     load_decision,
 )
-from cohortgate.approval.digest import application_digests
+from cohortgate.approval.digest import (
+    after_review_findings,
+    application_digests,
+    unbound_attachments,
+)
 from cohortgate.approval.eligibility import (
     Exclusion,
     JudgedSignOff,
@@ -45,6 +49,7 @@ from cohortgate.approval.report import (
 from cohortgate.approval.rule_changes import rule_change_findings
 from cohortgate.approval.sheets import commit_signoffs
 from cohortgate.approval.signoffs import Channel, SignOff
+from cohortgate.approval.validity import lapsed_at_decision
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, sort_findings
 from cohortgate.gitread.committed import load_model
@@ -98,12 +103,14 @@ def review_application(
     data = read_blob(head_commit, form)
     if data is None:
         raise ReviewInputError(_missing_form(form, head_commit))
-    app, _doc, problems = load_model(data, form, Application)
+    app, doc, problems = load_model(data, form, Application)
     findings += problems
-    if app is None:
+    if app is None or doc is None:
         return _done(report)
     report.app, report.application = app, app.id
     report.files = application_digests(head_commit, folder)
+    unbound = unbound_attachments(head_commit, folder, app, doc)  # no decision can rest on it
+    findings += unbound
 
     decision, problems = load_decision(repo, head_commit, folder, rules.roster)
     findings += problems
@@ -118,7 +125,7 @@ def review_application(
     for exclusion in excluded:
         by_member.setdefault(exclusion.member, []).append(exclusion)
 
-    signoffs, problems = commit_signoffs(repo, head_commit, folder, rules.roster)
+    signoffs, problems = commit_signoffs(repo, head_commit, folder, rules.roster, today)
     findings += problems
     findings += github_findings
     seen: dict[str, SignOff] = {s.member.id: s for s in signoffs}
@@ -137,16 +144,19 @@ def review_application(
         judged = judge(signoff, app, report.files, rules.rubric, by_member)
         report.signoffs.append(judged)
         findings += judged.findings
+    refused = {f.file for f in findings}  # e.g. reviews/notes.pdf: review.sheet-misplaced
+    findings += [f for f in after_review_findings(head_commit, folder) if f.file not in refused]
 
     _score(report, rules, lay, today, credit(repo, lay, base_commit, app, today), catalog)
     if decision is not None:
         problems = check_recorded(decision, app.id, report.files, today)
+        problems += lapsed_at_decision(app, doc, form, decision.decision.decided_on)
         if decision.sha is not None:
             state, allowed = _rules_at(repo, report, rules, decision.sha)
             problems += check_against_rules(decision, state, allowed)
         findings += problems
         report.decision_valid = decision.chair is not None and not any(
-            p.severity is Severity.ERROR for p in problems
+            p.severity is Severity.ERROR for p in [*problems, *unbound]
         )
     return _done(report)
 

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from cohortgate import __version__
+from cohortgate.cli import options
+from cohortgate.findings import language
 
 # One line per subcommand, in the order ``--help`` lists them.
 SUBCOMMANDS = (
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cohortgate {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    options.add_lang(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _modules():
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -85,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     _ran.append(args.command)
+    if getattr(args, "lang", None):
+        language.use(args.lang)
     collecting = gc.isenabled()
     if args.command in LEAVE_AT_ONCE:
         gc.disable()  # their objects live until the end: nothing for the collector to find

@@ -1,6 +1,7 @@
 """``cohortgate approve-change --base REV --chair ID --reason TEXT``: a chair's approval of the
-changes to ``rubric/`` and ``.github/`` between the base and HEAD, bound by SHA-256
-(``rubric/approvals/<chair>.yaml``). The chair then commits it alone, signed."""
+governed changes (``approval/governed.py``: the rules, the workflows, the code-owner files, the
+policy and approval code, the datasets' privacy classes ...) between the base and HEAD, bound by
+SHA-256 (``rubric/approvals/<chair>.yaml``). The chair then commits it alone, signed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import sys
 from cohortgate.cli import options
 
 NAME = "approve-change"
-HELP = "主任委员批准规则或工作流的改动 / a chair approves a change to the rules or workflows"
+HELP = (
+    "主任委员批准规则、工作流或政策的改动 / a chair approves a change to the rules, workflows "
+    "or policy"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

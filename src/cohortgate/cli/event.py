@@ -17,6 +17,7 @@ from cohortgate.cli import options
 NAME = "event"
 HELP = "写一个生命周期事件以供签名 / write a lifecycle event (outputs, extension, destruction …)"
 KINDS = (
+    "received",  # the data management office: the day the application arrived (R12)
     "outputs",
     "extension-request",
     "extension-granted",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cohortgate.findings.language import LANGUAGES
 from cohortgate.findings.render import REPORTER_BY_NAME
 
 
@@ -24,6 +25,18 @@ def add_format(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="how findings are printed: text, json, github annotations or a markdown report "
         "(default: text)",
+    )
+    add_lang(parser)
+
+
+def add_lang(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """``--lang zh|en``: the language of the findings printed as text (the GitHub annotations
+    and the Markdown report carry both). Without it: COHORTGATE_LANG, then the locale."""
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=default,
+        help="语言 / language of the findings: zh or en (default: from the locale)",
     )
 
 

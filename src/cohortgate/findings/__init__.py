@@ -23,6 +23,8 @@ class Finding:
 
     ``file`` is relative to the repository root; ``line`` and ``column`` are 1-based (0 when
     unknown); ``path`` is where in the document, as a JSONPath-like ``$.a.b[2]``.
+    ``message`` and ``hint`` are English; ``message_zh`` and ``hint_zh`` the Chinese texts of
+    the same finding, where its code declares them (empty otherwise: English is the fallback).
     """
 
     file: str
@@ -33,6 +35,14 @@ class Finding:
     hint: str = ""
     path: str = "$"
     severity: Severity = field(default=Severity.ERROR)
+    message_zh: str = ""
+    hint_zh: str = ""
+
+    def text(self, lang: str) -> tuple[str, str]:
+        """(message, hint) in ``lang`` (``zh`` or ``en``), English where no Chinese exists."""
+        if lang == "zh" and self.message_zh:
+            return self.message_zh, self.hint_zh
+        return self.message, self.hint
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

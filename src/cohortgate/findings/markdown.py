@@ -8,22 +8,17 @@ it cannot break the table or inject markup.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 from cohortgate.findings import Finding, Severity
+from cohortgate.findings.escape import markdown_inline
 
 TITLE = "## 校验结果 / Validation results"
 
 
-# Characters that would start Markdown (emphasis, links, code, tables) become entities.
-_MARKUP = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]~|"})
-
-
 def _cell(text: str) -> str:
-    """Plain text for one table cell: no markup, no pipes, no line breaks."""
-    escaped = html.escape(text, quote=False).translate(_MARKUP)
-    return escaped.replace("\r", "").replace("\n", "<br>")
+    """Plain text for one table cell: no markup, no pipes, no mentions, no line breaks."""
+    return markdown_inline(text)
 
 
 def _code(text: str) -> str:
@@ -68,6 +63,11 @@ def render_markdown(findings: Sequence[Finding]) -> str:
             place = f"{f.line}:{f.column}" if f.line else ""
             level = "错误 error" if f.severity is Severity.ERROR else "警告 warning"
             message = _cell(f.message) + (f"<br>提示 hint: {_cell(f.hint)}" if f.hint else "")
+            if f.message_zh:  # Chinese first, then English
+                chinese = _cell(f.message_zh) + (
+                    f"<br>提示：{_cell(f.hint_zh)}" if f.hint_zh else ""
+                )
+                message = f"{chinese}<br><br>{message}"
             path = _code(f.path) if f.path and f.path != "$" else ""
             lines.append(f"| {place} | {level} | {_code(f.code)} | {path} | {message} |")
     return "\n".join(lines) + "\n"

@@ -1,25 +1,41 @@
-"""Renderers of a list of findings: text, JSON, GitHub workflow annotations and Markdown."""
+"""Renderers of a list of findings: text, JSON, GitHub workflow annotations and Markdown.
+
+The text renderer speaks one language (``findings.language``: ``--lang`` or the locale); the
+GitHub annotations and the Markdown job summary are read on GitHub by applicants (Chinese first)
+and maintainers alike, so they carry both, Chinese first. JSON carries both as data. Text from a
+pull request reaches a terminal only through ``terminal_safe``: control characters, escape
+sequences and bidirectional controls are shown as their code points, never interpreted.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 
-from cohortgate.findings import Finding, Severity
+from cohortgate.findings import Finding, Severity, language
+from cohortgate.findings.escape import terminal_safe, visible
 from cohortgate.findings.markdown import render_markdown
 
+_WORDS = {
+    "en": {"hint": "hint", "none": "no findings", "counts": "{e} error(s), {w} warning(s)"},
+    "zh": {"hint": "提示", "none": "未发现问题", "counts": "{e} 个错误，{w} 个警告"},
+}
 
-def render_text(findings: Sequence[Finding]) -> str:
+
+def render_text(findings: Sequence[Finding], lang: str | None = None) -> str:
+    lang = lang or language.current()
+    words = _WORDS[lang]
     lines = []
     for f in findings:
-        place = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
-        where = f" {f.path}" if f.path and f.path != "$" else ""
-        lines.append(f"{place}: {f.severity} {f.code}{where}: {f.message}")
-        if f.hint:
-            lines.append(f"    hint: {f.hint}")
+        message, hint = (terminal_safe(s) for s in f.text(lang))
+        place = terminal_safe(f"{f.file}:{f.line}:{f.column}" if f.line else f.file)
+        where = f" {terminal_safe(f.path)}" if f.path and f.path != "$" else ""
+        lines.append(f"{place}: {f.severity} {f.code}{where}: {message}")
+        if hint:
+            lines.append(f"    {words['hint']}: {hint}")
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
-    lines.append(f"{errors} error(s), {warnings} warning(s)" if findings else "no findings")
+    lines.append(words["counts"].format(e=errors, w=warnings) if findings else words["none"])
     return "\n".join(lines) + "\n"
 
 
@@ -28,6 +44,9 @@ def render_json(findings: Sequence[Finding]) -> str:
 
 
 def _escape_data(value: str) -> str:
+    """A workflow command's message: one line whatever it holds (line breaks encoded, every
+    other control or invisible character shown as its code point)."""
+    value = visible(value, keep="\n\r")
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -47,6 +66,9 @@ def render_github(findings: Sequence[Finding]) -> str:
             props.append(f"col={f.column}")
         props.append(f"title={_escape_property(f.code)}")
         message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        if f.message_zh:  # Chinese first: most applicants and members read it first
+            chinese = f.message_zh + (f"（提示：{f.hint_zh}）" if f.hint_zh else "")
+            message = f"{chinese}\n{message}"
         out.append(f"::{level} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(out) + ("\n" if out else "")
 

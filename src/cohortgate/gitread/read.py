@@ -24,6 +24,15 @@ from git.exc import GitCommandError
 
 from cohortgate.findings import Finding
 from cohortgate.gitread import codes as C
+from cohortgate.gitread.blobs import (
+    SHA256_OF,
+    blob_chunks,
+    blob_sha256s,
+    remember_sha256,
+)
+from cohortgate.gitread.blobs import (
+    batch_objects as batch_objects,  # re-exported: signatures and approval read through it
+)
 from cohortgate.gitread.history import history
 from cohortgate.gitread.memory import close_memory, open_memory
 
@@ -150,35 +159,6 @@ def _listing(working_dir: str, sha: str) -> _Listing:
     return _Listing(files, tuple(sorted(files)))
 
 
-def batch_objects(working_dir: str, specs: Sequence[str]) -> dict[str, tuple[str, str, bytes]]:
-    """{spec: (type, object id, content)} of each spec (an object id, a commit, or
-    ``<rev>:<path>``) that names an object, from ONE ``git cat-file --batch``; specs naming
-    nothing are left out, and so are specs with a newline (a file name may hold one): git reads
-    one spec per line, and one such name would shift every answer after it."""
-    wanted = sorted({spec for spec in specs if "\n" not in spec})
-    if not wanted:
-        return {}
-    output = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=working_dir,
-        input="".join(f"{spec}\n" for spec in wanted).encode("utf-8"),
-        capture_output=True,
-        check=True,
-    ).stdout
-    found: dict[str, tuple[str, str, bytes]] = {}
-    at = 0
-    for spec in wanted:  # git answers in the order asked
-        end = output.index(b"\n", at)
-        header = output[at:end].split()
-        at = end + 1
-        if len(header) != 3:  # "<spec> missing" (or ambiguous)
-            continue
-        size = int(header[2])
-        found[spec] = (header[1].decode(), header[0].decode(), output[at : at + size])
-        at += size + 1
-    return found
-
-
 @functools.lru_cache(maxsize=16)
 def _small_blobs(working_dir: str, sha: str, top: str) -> dict[str, bytes]:
     """The content of every small file under ``top/`` at the commit, by blob id."""
@@ -196,12 +176,12 @@ def _files(commit: Commit) -> _Listing:
 
 
 def _content(commit: Commit, path: str, object_id: str, size: int) -> bytes:
+    """The whole content (small files in bulk); hashing goes through ``CommittedFile.sha256``,
+    which streams what is large."""
     working_dir = str(commit.repo.working_dir)
     if size <= SMALL_BLOB:
         return _small_blobs(working_dir, commit.hexsha, path.split("/", 1)[0])[object_id]
-    return subprocess.run(
-        ["git", "cat-file", "blob", object_id], cwd=working_dir, capture_output=True, check=True
-    ).stdout
+    return b"".join(blob_chunks(working_dir, object_id))
 
 
 @dataclass(frozen=True)
@@ -216,7 +196,19 @@ class CommittedFile:
 
     @property
     def data_stream(self) -> io.BytesIO:
+        """The whole content in memory: for the small files that are parsed (forms, sheets)."""
         return io.BytesIO(_content(self.commit, self.path, self.hexsha, self.size))
+
+    def sha256(self) -> str:
+        """The SHA-256 of the content, in fixed memory whatever the size."""
+        known = SHA256_OF.get(self.hexsha)
+        if known is None:
+            if self.size > SMALL_BLOB:
+                working_dir = str(self.commit.repo.working_dir)
+                return blob_sha256s(working_dir, [self.hexsha])[self.hexsha]
+            known = sha256(_content(self.commit, self.path, self.hexsha, self.size))
+            remember_sha256(self.hexsha, known)
+        return known
 
 
 def read_blob(commit: Commit, path: str) -> bytes | None:

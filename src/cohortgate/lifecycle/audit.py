@@ -27,12 +27,12 @@ The custodian's side (``cohortgate.custodian.vault.audit``) checks the vault aga
 
 Reads go through ``gitread.read`` (the cached ``ls-tree`` listing of HEAD) and, for the many
 ``<commit>:<path>`` objects of past commits, through one ``git cat-file --batch`` per round
-(``_objects``), never a tree walk per commit.
+(``_objects``), never a tree walk per commit. The reviewed files a release was made from are
+hashed by ``approval.digest.digests_at``, streamed: an attachment is never read whole.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -42,7 +42,7 @@ from typing import Any
 
 from git import Commit, Repo
 
-from cohortgate.approval.digest import differences
+from cohortgate.approval.digest import differences, digests_at
 from cohortgate.approval.verify import (
     BLACKLIST,
     ROSTER,
@@ -53,10 +53,11 @@ from cohortgate.approval.verify import (
     review_application,
 )
 from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.gitread.blobs import batch_objects
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.history import history
-from cohortgate.gitread.read import batch_objects, ends_git_processes, files_under
-from cohortgate.layout import DECISION, Layout, is_reviewed_file
+from cohortgate.gitread.read import ends_git_processes, files_under
+from cohortgate.layout import DECISION, Layout
 from cohortgate.lifecycle import codes as C
 from cohortgate.lifecycle.credit import credit_record
 from cohortgate.lifecycle.facts import AGREEMENTS
@@ -144,82 +145,6 @@ def _objects(repo: Repo, head: Commit, specs: Sequence[str]) -> dict[str, tuple[
         if blob in contents:
             found[spec] = contents[blob]
     return found
-
-
-def _tree_entries(content: bytes) -> list[tuple[str, str]]:
-    """(name, "tree" | "blob") of a raw tree object's entries."""
-    entries: list[tuple[str, str]] = []
-    at = 0
-    while at < len(content):
-        space = content.index(b" ", at)
-        nul = content.index(b"\0", space)
-        mode = content[at:space]
-        entries.append((content[space + 1 : nul].decode("utf-8", "surrogateescape"), _kind(mode)))
-        at = nul + 21
-    return entries
-
-
-def _kind(mode: bytes) -> str:
-    return "tree" if mode == b"40000" else "blob"
-
-
-def _reviewed_digests(
-    repo: Repo, head: Commit, places: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], dict[str, str]]:
-    """{(commit, folder): {relpath: SHA-256}} of the reviewed files (``approval.digest``) of each
-    application folder at each commit; a few ``cat-file`` rounds for all of them together (on a
-    linear history, the walk lists the files: one round for the distinct blobs)."""
-    seen = history(repo, head)
-    if seen.walk.linear and all(sha in seen.walk.position for sha, _ in places):
-        listed: dict[tuple[str, str], dict[str, str]] = {}
-        for sha, folder in places:
-            there = seen.at(sha)
-            assert there is not None
-            listed[(sha, folder)] = {
-                path.removeprefix(folder + "/"): blob
-                for path, blob in there.files_at(folder).items()
-                if is_reviewed_file(path.removeprefix(folder + "/"))
-            }
-        distinct = sorted({blob for files_of in listed.values() for blob in files_of.values()})
-        contents = batch_objects(str(repo.working_dir), distinct)
-        digest = {blob: hashlib.sha256(contents[blob][2]).hexdigest() for blob in contents}
-        return {
-            place: {rel: digest[blob] for rel, blob in sorted(files_of.items()) if blob in digest}
-            for place, files_of in listed.items()
-        }
-    files: dict[tuple[str, str], list[str]] = {place: [] for place in places}
-    pending = {place: [""] for place in places}  # subfolders (relative) still to list
-    while any(pending.values()):
-        specs = {
-            f"{sha}:{folder}/{sub}".rstrip("/"): ((sha, folder), sub)
-            for (sha, folder), subs in pending.items()
-            for sub in subs
-        }
-        trees = batch_objects(str(repo.working_dir), list(specs))
-        pending = {place: [] for place in places}
-        for spec, (place, sub) in specs.items():
-            kind, _oid, content = trees.get(spec, ("missing", "", b""))
-            if kind != "tree":
-                continue
-            for name, entry in _tree_entries(content):
-                relative = f"{sub}{name}"
-                if entry == "tree":
-                    if is_reviewed_file(relative + "/x"):
-                        pending[place].append(relative + "/")
-                elif is_reviewed_file(relative):
-                    files[place].append(relative)
-    blobs = batch_objects(
-        str(repo.working_dir),
-        [f"{sha}:{folder}/{rel}" for (sha, folder), rels in files.items() for rel in rels],
-    )
-    return {
-        (sha, folder): {
-            rel: hashlib.sha256(blobs[f"{sha}:{folder}/{rel}"][2]).hexdigest()
-            for rel in sorted(rels)
-            if f"{sha}:{folder}/{rel}" in blobs
-        }
-        for (sha, folder), rels in files.items()
-    }
 
 
 def _changes(repo: Repo, head: Commit) -> list[tuple[str, str, str]]:
@@ -383,7 +308,7 @@ def _release_findings(
                 )
             )
     found = _objects(repo, head, specs)
-    digests = _reviewed_digests(repo, head, places)
+    digests = digests_at(repo, head, places)
     for record in records:
         first = added.get(record.path)
         if first is None:

@@ -2,14 +2,16 @@
 every step the table refuses.
 
 Steps (facts from the files and the filed events) are replayed by day; on one day, facts in
-their pipeline order come first, then events in commit order. A refused step changes nothing:
+their pipeline order come first, then events in commit order. The form is dated by the data
+management office's first 'received' event when there is one (``dated_by_receipt``): the
+form's own 'submitted' is the applicant's word. A refused step changes nothing:
 the replay goes on from the state before it, so one bad event never hides the ones after it.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -71,6 +73,7 @@ class Replay:
     certificates: dict[str, FiledEvent] = field(default_factory=dict)  # by release id
     verified: dict[str, FiledEvent] = field(default_factory=dict)  # by release id
     closure: FiledEvent | None = None
+    received: FiledEvent | None = None  # the office's receipt: it dates the submission (R12)
 
     def happened(self, trigger: Trigger) -> bool:
         return any(a.step.trigger == trigger for a in self.applied)
@@ -84,6 +87,7 @@ def replay(
 ) -> Replay:
     """Replay ``steps`` (facts and events; ``event_index`` points into ``events``)."""
     state = Replay(outcome=outcome)
+    steps = dated_by_receipt(steps, events)
     refused: set[str] = set()  # releases refused: their access period never starts
     for step in sorted(steps, key=lambda s: (s.day, s.rank, s.event_index or 0)):
         filed = events[step.event_index] if step.event_index is not None else None
@@ -101,6 +105,24 @@ def replay(
             continue
         _apply(state, found, step, filed, releases)
     return state
+
+
+def received_day(events: list[FiledEvent]) -> date | None:
+    """The day of the first filed 'received' event (commit order), or None."""
+    return next((f.event.day for f in events if f.event.kind is EventKind.RECEIVED), None)
+
+
+def dated_by_receipt(steps: list[Step], events: list[FiledEvent]) -> list[Step]:
+    """``steps`` with the form and its screening dated by the office's receipt, if any."""
+    day = received_day(events)
+    form = (Fact.FORM, Fact.SCREENED)
+    later = [s.day for s in steps if isinstance(s.trigger, Fact) and s.trigger not in form]
+    if day is None or any(other < day for other in later):
+        return steps  # a receipt after the review began: the table refuses it
+    return [
+        replace(step, day=day) if step.trigger in (Fact.FORM, Fact.SCREENED) else step
+        for step in steps
+    ]
 
 
 def event_steps(events: list[FiledEvent]) -> list[Step]:
@@ -217,6 +239,14 @@ def _guard_problem(
                 f"new_end {event.new_end} is not after the current end {state.end}",
                 "Set new_end after the current end of the tracking period.",
             )
+    elif guard is Guard.FIRST_RECEIPT:
+        if state.received is not None:
+            return (
+                f"the application was received on {state.received.event.at} "
+                f"({state.received.path.rsplit('/', 1)[-1]})",
+                "An application arrives once: delete this event file; the first one dates "
+                "the submission.",
+            )
     elif guard is Guard.PERIOD_ENDED and state.end is not None and step.day <= state.end:
         return (
             f"the tracking period runs until {state.end}",
@@ -268,3 +298,5 @@ def _apply(
         state.verified[event.release] = filed
     elif trigger is EventKind.CLOSURE:
         state.closure = filed
+    elif trigger is EventKind.RECEIVED:
+        state.received = filed

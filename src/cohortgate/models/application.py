@@ -3,7 +3,8 @@ R24, R29–R30, R34).
 
 The form plus a valid protocol (R8, R9), made in the name of an institution (R3, R12), asking for
 the minimum necessary variables (R16) at one privacy level (R5) with a delivery method that fits
-it (R18). Attachments (protocol, ethics letter) lie beside the YAML in the application's folder
+it (R18). Attachments (protocol, ethics letter) lie in the application's folder, beside the
+YAML or in a subfolder of its own but never in the folders that follow the review (``layout``),
 and are named by a relative path.
 """
 
@@ -15,8 +16,19 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints, field_validator, model_validator
 
-from cohortgate.models.common import Email, HpoId, IsoDate, NonEmpty, OrphaCode, Slug, Strict
+from cohortgate.models.common import (
+    Email,
+    HpoId,
+    IsoDate,
+    Line,
+    NonEmpty,
+    OrphaCode,
+    PlainText,
+    Slug,
+    Strict,
+)
 from cohortgate.models.dataset import PrivacyLevel
+from cohortgate.models.person import Identity, Orcid, PersonName
 
 # An application id: 'A-' + year + '-' + four digits, e.g. A-2026-0007 (also the folder name).
 ApplicationId = Annotated[str, StringConstraints(pattern=r"^A-20[0-9]{2}-[0-9]{4}$")]
@@ -85,7 +97,13 @@ class OutOfScopeReason(StrEnum):
 
 
 class Person(Strict):
-    name: NonEmpty = Field(max_length=60, title="姓名 / Name")
+    # A person of the applying team; identity() is what every exclusion compares (models.person).
+    name: PersonName = Field(
+        max_length=60,
+        title="姓名 / Name",
+        description="不得含零宽字符、双向控制符等不可见字符 / No invisible characters (zero-width, "
+        "bidirectional controls)",
+    )
     title: NonEmpty = Field(
         max_length=60,
         title="职称 / Professional title",
@@ -100,12 +118,15 @@ class Person(Strict):
         description="机构邮箱，不接受免费邮箱（R3） / Institutional e-mail, no free-mail (R3)",
     )
     role: Role = Field(title="角色 / Role")
-    orcid: str | None = Field(
+    orcid: Orcid | None = Field(
         default=None,
-        pattern=r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$",
         title="ORCID 编号 / ORCID iD",
-        description="可选，如 0000-0002-1825-0097 / Optional, e.g. 0000-0002-1825-0097",
+        description="可选，如 0000-0002-1825-0097（校验位须正确） / Optional, e.g. "
+        "0000-0002-1825-0097 (its check digit is verified)",
     )
+
+    def identity(self) -> Identity:
+        return Identity.of(names=[self.name], emails=[self.email], orcids=[self.orcid])
 
 
 class Funding(Strict):
@@ -216,7 +237,7 @@ class Selection(Strict):
 class Protocol(Strict):
     """R9: the valid research protocol."""
 
-    title: NonEmpty = Field(max_length=200, title="方案题目 / Protocol title")
+    title: Line = Field(max_length=200, title="方案题目 / Protocol title")
     purpose: NonEmpty = Field(title="研究目的和意义 / Purpose and significance")
     primary_endpoints: list[NonEmpty] = Field(min_length=1, title="主要终点 / Primary endpoints")
     analysis_plan: NonEmpty = Field(title="统计分析计划 / Statistical analysis plan")
@@ -293,7 +314,7 @@ class Application(Strict):
         "A-2026-0007; also the folder's name",
     )
     submitted: IsoDate = Field(title="提交日期 / Submitted on")
-    title: NonEmpty = Field(max_length=200, title="研究题目 / Study title")
+    title: Line = Field(max_length=200, title="研究题目 / Study title")
     lay_summary_zh: NonEmpty = Field(
         min_length=LAY_SUMMARY_MIN,
         max_length=LAY_SUMMARY_MAX,
@@ -324,7 +345,7 @@ class Application(Strict):
     )
     data_protection: DataProtection = Field(title="数据保护措施 / Data protection")
     delivery: DeliveryMethod = Field(title="交付方式 / Delivery method")
-    conflicts_of_interest: str = Field(
+    conflicts_of_interest: PlainText = Field(
         default="none", max_length=2000, title="利益冲突 / Conflicts of interest"
     )
     parent_application: ApplicationId | None = Field(
@@ -346,3 +367,11 @@ class Application(Strict):
 
     def submitted_date(self) -> date:
         return date.fromisoformat(self.submitted)
+
+    def attachments(self) -> list[tuple[tuple[str, str], str]]:
+        """(where in the form, path in the folder) of each attachment: the protocol, then the
+        ethics letter when there is one. Sign-offs bind them with the form (``layout``)."""
+        found = [(("protocol", "document"), self.protocol.document)]
+        if self.ethics is not None:
+            found.append((("ethics", "letter"), self.ethics.letter))
+        return found

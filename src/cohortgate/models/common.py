@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from cohortgate.findings.escape import is_invisible
 
 
 class Strict(BaseModel):
@@ -13,7 +16,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+def _refuse_invisible(value: str, allowed: str) -> str:
+    """Text is data: a right-to-left override, a zero-width or control character in a title, a
+    name or a summary would make what a reviewer reads differ from what is stored."""
+    for index, char in enumerate(value):
+        if is_invisible(char) and char not in allowed:
+            name = unicodedata.name(char, "a control character")
+            raise ValueError(
+                f"character {index + 1} is U+{ord(char):04X} {name}, an invisible or control "
+                "character; remove it (retype the text if you cannot see it)"
+            )
+    return value
+
+
+def _plain_text(value: str) -> str:
+    return _refuse_invisible(value, allowed="\n\t")
+
+
+def _one_line(value: str) -> str:
+    return _refuse_invisible(value, allowed="")
+
+
+# Text of any length, lines allowed: nothing invisible but line breaks and tabs.
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1), AfterValidator(_plain_text)]
+# One line: titles and names (shown in headings, table cells, terminals).
+Line = Annotated[str, StringConstraints(min_length=1), AfterValidator(_one_line)]
 Slug = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64),

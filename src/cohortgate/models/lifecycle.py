@@ -58,7 +58,9 @@ class State(StrEnum):
 class Fact(StrEnum):
     """Steps read from the application's files (no event file: the files are the record)."""
 
-    FORM = "form"  # application.yaml, dated by its 'submitted' field
+    # application.yaml, dated by the data management office's 'received' event when there is
+    # one, else by its 'submitted' field (the applicant's word; refused when after either)
+    FORM = "form"
     SCREENED = "screened"  # the form is on the tracked branch (its PR passed `validate`)
     SHEET = "sheet"  # the first score sheet in reviews/, dated by its 'reviewed_on'
     DECISION = "decision"  # decision.yaml, valid as `cohortgate review` judges it
@@ -70,6 +72,10 @@ class Fact(StrEnum):
 class EventKind(StrEnum):
     """Steps recorded as signed event files (the value is the file name's ``<kind>``)."""
 
+    # R12: the data management office records the day the application arrived. That day, not
+    # the form's 'submitted' nor any commit date (both the applicant's to set), dates the
+    # submission: ethics approval and funding are judged valid on it.
+    RECEIVED = "received"
     OUTPUTS = "outputs"  # R19, R23: charts and manuscript (attachments) and the citation
     EXTENSION_REQUEST = "extension-request"  # R20: reasons and the new end date asked for
     EXTENSION_GRANTED = "extension-granted"  # R20: the committee grants a request
@@ -100,6 +106,7 @@ class Role(StrEnum):
 # roster key of the right committee or a chair's.
 ROLE_OF: dict[Trigger, Role] = {
     **{fact: Role.FILES for fact in Fact},
+    EventKind.RECEIVED: Role.DATA_MANAGEMENT,
     EventKind.OUTPUTS: Role.APPLICANT,
     EventKind.EXTENSION_REQUEST: Role.APPLICANT,
     EventKind.COMPLETION_NOTICE: Role.APPLICANT,
@@ -123,6 +130,7 @@ class Guard(StrEnum):
     PERIOD_ENDED = "period ended"  # the tracking period (with extensions) is over (R21)
     KNOWN_RELEASE = "known release"  # 'release' names a release of this application (R22)
     EVERY_RELEASE_VERIFIED = "every release verified"  # destruction verified for each (R22)
+    FIRST_RECEIPT = "first receipt"  # no 'received' event before: an application arrives once
 
 
 @dataclass(frozen=True)
@@ -146,6 +154,7 @@ _ENDED = (_S.OUTPUTS_FILED, _S.EXPIRED, _S.REVOKED)
 _DESTROY = (_E.COMPLETION_NOTICE,)
 _CERTIFY = (_E.DESTRUCTION_CERTIFICATE,)
 _EXTEND = (Guard.UNDER_EXTENSION_LIMIT, Guard.LATER_END)
+_BEFORE_DECISION = (_S.SUBMITTED, _S.SCREENING, _S.IN_REVIEW)
 
 # THE table. Anything not listed is refused (a release before the agreements: no row from
 # 'decided'; a third extension: UNDER_EXTENSION_LIMIT; closing without a verified destruction
@@ -153,6 +162,8 @@ _EXTEND = (Guard.UNDER_EXTENSION_LIMIT, Guard.LATER_END)
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(None, _F.FORM, _S.SUBMITTED),
     Transition(_S.SUBMITTED, _F.SCREENED, _S.SCREENING),
+    # R12: the office records the arrival before the decision; the form is dated by it.
+    *(Transition(s, _E.RECEIVED, s, guards=(Guard.FIRST_RECEIPT,)) for s in _BEFORE_DECISION),
     Transition(_S.SCREENING, _F.SHEET, _S.IN_REVIEW),
     Transition(_S.IN_REVIEW, _F.DECISION, _S.DECIDED),
     Transition(_S.DECIDED, _F.AGREEMENTS, _S.AGREEMENTS_SIGNED, guards=(Guard.APPROVED,)),
@@ -213,6 +224,7 @@ def parse_event_name(name: str) -> tuple[str, EventKind, int] | None:
 
 # The fields each kind must fill in (besides kind, application, at, by).
 REQUIRED: dict[EventKind, tuple[str, ...]] = {
+    EventKind.RECEIVED: (),
     EventKind.OUTPUTS: ("attachments", "citation"),
     EventKind.EXTENSION_REQUEST: ("reasons", "new_end"),
     EventKind.EXTENSION_GRANTED: ("new_end",),
@@ -231,7 +243,10 @@ class Event(Strict):
 
     kind: EventKind
     application: ApplicationRef
-    at: IsoDate = Field(description="The day of the event; also the file name's date")
+    at: IsoDate = Field(
+        description="The day of the event; also the file name's date. For 'received': the day "
+        "the application arrived, which dates the submission"
+    )
     by: NonEmpty = Field(
         description="Who signs: a member id (committee events) or the applicant's e-mail"
     )

@@ -21,8 +21,9 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from cohortgate.models.common import Email, IsoDate, NonEmpty, Slug, Strict
+from cohortgate.models.common import Email, IsoDate, Slug, Strict
 from cohortgate.models.dataset import PrivacyLevel
+from cohortgate.models.person import Identity, Orcid, PersonName
 
 
 class Committee(StrEnum):
@@ -67,7 +68,10 @@ class Member(Strict):
     """One committee member and the key they sign reviews with."""
 
     id: Slug = Field(description="Stable member id, e.g. zhang-wei")
-    name: NonEmpty = Field(description="Display name (synthetic in examples)")
+    name: PersonName = Field(
+        description="Display name (synthetic in examples); nothing invisible. Chinese and Latin "
+        "forms may be given together ('陈静 Chen Jing'): each one identifies the member"
+    )
     committee: Committee
     expertise: Expertise
     institution: Slug = Field(description="Catalog institution id (catalog/institutions.yaml)")
@@ -81,6 +85,17 @@ class Member(Strict):
         description="Institutional e-mail addresses the member uses elsewhere, e.g. as an"
         " applicant: a member named on an applying team never reviews it (R13)",
     )
+    orcid: Orcid | None = Field(
+        default=None,
+        description="ORCID iD, e.g. 0000-0002-1825-0097: the same iD on an applying team is the"
+        " member, whatever the e-mail (R13)",
+    )
+
+    def identity(self) -> Identity:
+        """Who the member is (``models.person``): name, principal, e-mails and ORCID iD."""
+        return Identity.of(
+            names=[self.name], emails=[self.principal, *self.emails], orcids=[self.orcid]
+        )
 
     def serves_on(self, day: date) -> bool:
         """True when ``day`` lies within the term (both ends inclusive)."""

@@ -102,6 +102,9 @@ def write_decision(args: argparse.Namespace) -> str:
     except ReviewUsageError as exc:
         raise CommandError(str(exc)) from None
     outcome = Outcome(args.decision)
+    barred = [e.reason for e in report.excluded if e.member == args.chair]
+    if barred:  # the chair obeys the same exclusions as the reviewers (R13, R30)
+        raise CommandError(f"chair '{args.chair}' may not decide this application: {barred[0]}", 1)
     if report.quorum is None or not report.quorum.met:
         why = "; ".join(report.quorum.problems()) if report.quorum else "the review failed"
         raise CommandError(f"no quorum: {why}", 1)
@@ -137,7 +140,7 @@ def write_approval(args: argparse.Namespace) -> str:
         raise CommandError(exc.finding.message) from None
     changes = governed_changes(session.repo, base, head)
     if not changes:
-        raise CommandError("nothing under rubric/ or .github/ changed since the base", 1)
+        raise CommandError("no governed path (approval/governed.py) changed since the base", 1)
     path = approval_path(args.chair)
     text = approval_text(args.chair, changes, parse_day(args.today), args.reason)
     write_text(session.lay.root / path, text)

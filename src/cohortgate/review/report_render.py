@@ -7,6 +7,7 @@ with the same rules as the validation summary (``findings.markdown``).
 from __future__ import annotations
 
 from cohortgate.approval.eligibility import SignOffStatus
+from cohortgate.approval.rule_changes import RuleChangeStatus
 from cohortgate.approval.verify import ReviewReport
 from cohortgate.findings import Severity
 from cohortgate.findings.markdown import _cell
@@ -52,7 +53,58 @@ def _decision_line(report: ReviewReport) -> str | None:
     return f"{d.decision.value} ({d.quarter}, {d.decided_on}, chair {chair}): {state}"
 
 
-def render_text(report: ReviewReport) -> str:
+def _printable(text: str) -> str:
+    """One line for a terminal: control, format and other invisible characters as code points."""
+    return "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in text)
+
+
+def _governed_verdict(governed: RuleChangeStatus) -> str:
+    if governed.approved:
+        return "两位主任委员已签名批准 / approved by both chairs"
+    return "未获两位主任委员签名批准 / NOT approved by both chairs"
+
+
+def _governed_text(governed: RuleChangeStatus | None) -> list[str]:
+    """Which governed changes the pull request makes (``approval/governed.py``), and whether
+    both chairs approved them."""
+    if governed is None or not governed.changes:
+        return []
+    lines = ["", "受管辖的改动 / Governed changes: " + _governed_verdict(governed)]
+    for change in governed.changes:
+        by = ", ".join(governed.approved_by(change.path)) or "none"
+        lines.append(f"  {_printable(change.path)} (approved by: {by})")
+        lines += [f"    - {_printable(why)}" for why in change.why]
+    for a in governed.approvals:
+        state = "approved" if a.problem is None else _printable(a.problem)
+        lines.append(f"  chair {a.chair}: {state}")
+    return lines
+
+
+def _governed_markdown(governed: RuleChangeStatus | None) -> list[str]:
+    if governed is None or not governed.changes:
+        return []
+    mark = "✅" if governed.approved else "❌"
+    lines = [
+        "",
+        "### 受管辖的改动 / Governed changes",
+        "",
+        f"{mark} {_governed_verdict(governed)} (approval/governed.py)",
+        "",
+        "| 路径 Path | 改动 What changed | 已批准 Approved by |",
+        "|---|---|---|",
+    ]
+    for change in governed.changes:
+        why = "<br>".join(_cell(w) for w in change.why)
+        by = ", ".join(governed.approved_by(change.path)) or "—"
+        lines.append(f"| {_cell(change.path)} | {why} | {_cell(by)} |")
+    lines.append("")
+    for a in governed.approvals:
+        state = "✅ approved" if a.problem is None else f"❌ {_cell(a.problem)}"
+        lines.append(f"- {_cell(a.chair)}: {state}")
+    return lines
+
+
+def render_text(report: ReviewReport, governed: RuleChangeStatus | None = None) -> str:
     app = report.app
     lines = [f"{report.application}: {app.title if app else '(form not loaded)'}"]
     if app:
@@ -61,6 +113,7 @@ def render_text(report: ReviewReport) -> str:
     lines += ["", "决定 / Outcome: " + _outcome_line(report)]
     if (line := _decision_line(report)) is not None:
         lines.append("记录的决定 / Recorded decision: " + line)
+    lines += _governed_text(governed)
     if report.quorum is not None:
         lines += ["", "法定人数 / Quorum:"]
         for c in report.quorum.committees:
@@ -108,7 +161,7 @@ def render_text(report: ReviewReport) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_markdown(report: ReviewReport) -> str:
+def render_markdown(report: ReviewReport, governed: RuleChangeStatus | None = None) -> str:
     app = report.app
     errors = sum(f.severity is Severity.ERROR for f in report.findings)
     mark = "❌" if errors else ("✅" if report.outcome else "⏳")
@@ -125,6 +178,7 @@ def render_markdown(report: ReviewReport) -> str:
     ]
     if (line := _decision_line(report)) is not None:
         lines += ["", f"记录的决定 / Recorded decision: {_cell(line)}"]
+    lines += _governed_markdown(governed)
     if report.quorum is not None:
         lines += [
             "",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from git import Repo
 
+from cohortgate.approval.rule_changes import RuleChangeStatus, rule_change_status
 from cohortgate.approval.signoffs import Channel, SignOff
 from cohortgate.approval.verify import ReviewReport, Rules, load_rules, review_application
 from cohortgate.findings import Finding, has_errors
@@ -125,6 +126,16 @@ def review_one(
     return report
 
 
+def governed_status(session: Session, report: ReviewReport) -> RuleChangeStatus | None:
+    """The governed changes the pull request makes (``approval.governed``) and the chairs'
+    approval of them, for the report; None when the rules did not load or nothing changed.
+    The review's findings already hold one per chair that has not approved."""
+    if session.rules is None or report.base == report.head:
+        return None
+    base, head = commit_of(session.repo, report.base), commit_of(session.repo, report.head)
+    return rule_change_status(session.repo, base, head, session.rules.roster)
+
+
 def run_review(args: argparse.Namespace) -> tuple[str, bool]:
     from cohortgate.findings.render import REPORTER_BY_NAME
     from cohortgate.review.report_render import render_markdown, render_text
@@ -139,11 +150,14 @@ def run_review(args: argparse.Namespace) -> tuple[str, bool]:
             github_reviews=args.github_reviews,
             head_sha=args.head_sha,
         )
+        governed = governed_status(session, report) if args.format != "github" else None
     failed = has_errors(report.findings)
     if args.format == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n", failed
+        data = report.to_dict()
+        data["governed_changes"] = governed.to_dict() if governed else None
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n", failed
     if args.format == "markdown":
-        return render_markdown(report), failed
+        return render_markdown(report, governed), failed
     if args.format == "github":
         return REPORTER_BY_NAME["github"](report.findings), failed
-    return render_text(report), failed
+    return render_text(report, governed), failed

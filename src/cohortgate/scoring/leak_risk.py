@@ -77,14 +77,14 @@ def _protection_points(
 def blacklist_entries(app: Application, blacklist: Blacklist) -> list[BlacklistEntry]:
     """The entries that apply to a person or an institution of ``app`` (R25)."""
     requested = {r.dataset for r in app.datasets}
-    emails = {p.email.lower() for p in app.people()}
+    people = [p.identity() for p in app.people()]  # one notion of a person (models.person)
     institutions = {p.institution for p in app.people()}
     return [
         entry
         for entry in blacklist.entries
         if (entry.scope is BlacklistScope.ALL or requested & set(entry.datasets))
         and (
-            (entry.person_email is not None and entry.person_email.lower() in emails)
+            (entry.names_person and any(entry.identity().same_as(p) for p in people))
             or (entry.institution is not None and entry.institution in institutions)
         )
     ]
@@ -112,7 +112,7 @@ def _credit_points(
     ]
     listed = blacklist_entries(app, inputs.blacklist)
     for entry in listed:
-        who = entry.person_email or entry.institution
+        who = entry.who() or entry.institution
         evidence.append(
             _t(
                 f"rubric/blacklist.yaml：{who} 自 {entry.listed_on} 起列入黑名单（R25）→ 最低分",

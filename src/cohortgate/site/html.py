@@ -1,23 +1,31 @@
-"""Small helpers for writing Markdown with raw HTML blocks, fast (plain string building)."""
+"""Small helpers for writing Markdown with raw HTML blocks, fast (plain string building).
+
+Every value is escaped for the place it goes, and invisible or control characters (a
+right-to-left override in a title, a zero-width space in a name) are shown as their code points
+(``findings.escape.visible``), never passed through.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
-from html import escape
+
+from cohortgate.findings.escape import html_text, visible
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
+_MD_LINE_START = re.compile(r"^([-+=]|[0-9]+(?=[.)]))", re.M)
 
 
 def esc(text: str) -> str:
     """Escape text for HTML content and attribute values."""
-    return escape(text, quote=True)
+    return html_text(text)
 
 
 def md_text(text: str) -> str:
     """Escape text for a Markdown heading or paragraph."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    escaped = _MD_SPECIAL.sub(r"\\\1", visible(text, keep="\n"))
+    return _MD_LINE_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), escaped)
 
 
 def md_cell(text: str) -> str:

@@ -140,6 +140,7 @@ GUARD = {
         "每次交付的销毁均已核查",
         "every release's destruction verified",
     ),
+    Guard.FIRST_RECEIPT: ("此前未记录收件", "not received before"),
 }
 
 

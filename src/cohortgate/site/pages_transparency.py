@@ -146,7 +146,7 @@ def register_page(data: Transparency, institutions: Mapping[str, Institution], l
 def listed(entry: BlacklistEntry, institutions: Mapping[str, Institution], lang: str) -> str:
     """Who an entry lists, as ``BLACKLIST_PUBLISHING`` allows: never a person's name or e-mail."""
     inst = _where(entry.institution, institutions, lang) if entry.institution else None
-    if entry.person_email is None:
+    if not entry.names_person:  # by e-mail, ORCID or name: a person either way
         return f"{_t('institution', lang)}: {inst}"
     if inst is None:
         return _t("person_unnamed", lang)

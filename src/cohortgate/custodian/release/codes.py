@@ -158,3 +158,12 @@ TEXT_CHANGED = declare(
     "the {kind} agreement generated now (SHA-256 {now}) is not the version signed ({signed})",
     "Have the parties sign the current text ({text}) and record the new signed copy.",
 )
+LAPSED = declare(  # issue item 4: validity judged at the decision and on the release day
+    "release.approval-lapsed",
+    "Ethics approval or funding not in force",
+    "R3, R30: no data leave unless the ethics approval and the funding were in force on the day "
+    "of the decision and still are on the day of the release; the form's 'submitted' counts "
+    "for neither.",
+    "{what} runs from {start} to {end}, not on {when} {day}",
+    "{fix} A renewed application needs a new decision before any release.",
+)
