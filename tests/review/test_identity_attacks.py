@@ -137,7 +137,8 @@ def _quorum_signed(world: World) -> None:
         world.sign_sheet(who)
 
 
-def test_a_chair_on_the_applying_team_cannot_record_a_valid_decision(world: World) -> None:
+def _chair_alice_on_the_team(world: World) -> None:
+    """The chair alice, by her ORCID, joins the applying team under another name and e-mail."""
     _roster(world, alice={"orcid": OTHER_ORCID})
     data = yaml.safe_load((world.root / FORM).read_text("utf-8"))
     data["team"].append(
@@ -151,6 +152,10 @@ def test_a_chair_on_the_applying_team_cannot_record_a_valid_decision(world: Worl
         }
     )
     world.commit({FORM: dump(data)}, when="2026-10-03T09:00:00+00:00")
+
+
+def test_a_chair_on_the_applying_team_cannot_record_a_valid_decision(world: World) -> None:
+    _chair_alice_on_the_team(world)
     _quorum_signed(world)
     world.decide("approve", signer="alice")
     report = world.review()
@@ -268,19 +273,7 @@ def test_cohortgate_decide_refuses_an_excluded_chair_up_front(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`cohortgate decide` writes no decision for a chair the review would refuse."""
-    _roster(world, alice={"orcid": OTHER_ORCID})
-    data = yaml.safe_load((world.root / FORM).read_text("utf-8"))
-    data["team"].append(
-        {
-            "name": "王爱丽",
-            "title": "副研究员",
-            "institution": "shch",
-            "email": "wang.aili@shchildren.com.cn",
-            "role": "analyst",
-            "orcid": OTHER_ORCID,
-        }
-    )
-    world.commit({FORM: dump(data)}, when="2026-10-03T09:00:00+00:00")
+    _chair_alice_on_the_team(world)
     _quorum_signed(world)
     capsys.readouterr()
     argv = ["decide", APP, "--decision", "approve", "--quarter", "2026Q4"]

@@ -13,21 +13,13 @@ import argparse
 import sys
 
 from cohortgate.cli import options
+from cohortgate.layout import EVENT_KINDS
 
 NAME = "event"
 HELP = "写一个生命周期事件以供签名 / write a lifecycle event (outputs, extension, destruction …)"
-KINDS = (
-    "received",  # the data management office: the day the application arrived (R12)
-    "outputs",
-    "extension-request",
-    "extension-granted",
-    "expiry",
-    "completion-notice",
-    "destruction-certificate",
-    "destruction-verified",
-    "closure",
-    "violation",
-)
+# Every kind an event file may have (``layout.EVENT_KINDS``, held equal to the models by a
+# test) but the participants' results, which `cohortgate participant-report` records.
+KINDS = tuple(kind for kind in EVENT_KINDS if kind != "participant-results")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
