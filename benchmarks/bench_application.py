@@ -35,6 +35,7 @@ from benchmarks.common import (
     ROOT,
     Usage,
     cold,
+    figures,
     interleave,
     line,
     measure,
@@ -141,10 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile or not ok:
         rows += profile_rows(["validate", target], root, {}, root.parent / "application.prof")
     data: dict[str, object] = dict(report("one application among many", rows))
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = ours_t, peer_t
-    data["ours_rss_mb"] = median(runs["ours"], "rss_mb")
-    data["peer_rss_mb"] = median(runs["peer"], "rss_mb")
+    data.update(figures(ok, ours_t, peer_t, runs["ours"], runs["peer"]))
     save("application", data)
     return 0 if ok else 1
 

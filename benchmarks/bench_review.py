@@ -47,6 +47,7 @@ from benchmarks.common import (
     ROOT,
     Usage,
     cold,
+    figures,
     line,
     measure,
     median,
@@ -271,10 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data: dict[str, Any] = dict(report("committee review of one application", rows))
     data["growth"] = growth
     data["buried"] = buried
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = ours_t, peer_t
-    data["ours_rss_mb"] = median(main_runs.cold, "rss_mb")
-    data["peer_rss_mb"] = median(main_runs.peer, "rss_mb")
+    data.update(figures(ok, ours_t, peer_t, main_runs.cold, main_runs.peer))
     save("review", data)
     return 0 if ok else 1
 

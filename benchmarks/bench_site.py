@@ -27,6 +27,7 @@ from benchmarks.common import (
     ROOT,
     Usage,
     cold,
+    figures,
     line,
     measure,
     median,
@@ -123,10 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("whole `cohortgate site build`, cold", line(runs["whole"])),
     ]
     data: dict[str, object] = dict(report("site generation and build", rows))
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = gen, mk
-    data["ours_rss_mb"] = median(runs["ours"], "rss_mb")
-    data["peer_rss_mb"] = median(runs["peer"], "rss_mb")
+    data.update(figures(ok, gen, mk, runs["ours"], runs["peer"]))
     save("site", data)
     return 0 if ok else 1
 

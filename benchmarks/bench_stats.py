@@ -29,6 +29,7 @@ from benchmarks.common import (
     COLD_ENV,
     ROOT,
     Usage,
+    figures,
     interleave,
     line,
     measure,
@@ -155,10 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("runs, peer (s)", walls(runs["peer"])),
     ]
     data: dict[str, object] = dict(report("stats on a large cohort", rows))
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = ours_t, peer_t
-    data["ours_rss_mb"] = median(runs["ours"], "rss_mb")
-    data["peer_rss_mb"] = median(runs["peer"], "rss_mb")
+    data.update(figures(ok, ours_t, peer_t, runs["ours"], runs["peer"]))
     save("stats", data)
     return 0 if ok else 1
 

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks.common import (
     ROOT,
     Usage,
+    figures,
     interleave,
     line,
     measure,
@@ -398,10 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data: dict[str, Any] = dict(
         report(f"trace of a 200-row leak against {len(candidates):,} releases", rows)
     )
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = median(runs[first]), peer_t
-    data["ours_rss_mb"] = median(runs[first], "rss_mb")
-    data["peer_rss_mb"] = median(runs[PEER], "rss_mb")
+    data.update(figures(ok, median(runs[first]), peer_t, runs[first], runs[PEER]))
     save("trace", data)
     return 0 if ok else 1
 

@@ -30,6 +30,7 @@ from benchmarks.common import (
     ROOT,
     Usage,
     cold,
+    figures,
     interleave,
     line,
     measure,
@@ -128,10 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     ]
     data: dict[str, object] = dict(report("catalog validation", rows))
-    data["goal_met"] = ok
-    data["ours_s"], data["peer_s"] = ours_t, peer_t
-    data["ours_rss_mb"] = median(wide["ours"], "rss_mb")
-    data["peer_rss_mb"] = median(wide["peer"], "rss_mb")
+    data.update(figures(ok, ours_t, peer_t, wide["ours"], wide["peer"]))
     save("validate", data)
     return 0 if ok else 1
 

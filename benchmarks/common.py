@@ -155,6 +155,20 @@ def report(title: str, rows: list[tuple[str, str]]) -> dict[str, str]:
     return dict(rows)
 
 
+def figures(
+    ok: bool, ours_s: float, peer_s: float, ours: Sequence[Usage], peer: Sequence[Usage]
+) -> dict[str, object]:
+    """The machine-readable part of a benchmark's record: the goal, both times and both sides'
+    own peak memory (median)."""
+    return {
+        "goal_met": ok,
+        "ours_s": ours_s,
+        "peer_s": peer_s,
+        "ours_rss_mb": median(ours, "rss_mb"),
+        "peer_rss_mb": median(peer, "rss_mb"),
+    }
+
+
 def save(name: str, data: dict[str, Any]) -> None:
     out = ROOT / "build" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)

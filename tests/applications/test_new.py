@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cohortgate.applications import validate_applications
 from cohortgate.applications.rules_form import PLACEHOLDER, PLACEHOLDER_DATE
 from cohortgate.applications.scaffold import TEMPLATE_DATE, TEMPLATE_ID, render, template_text
+from cohortgate.applications.validate import validate_applications
 from cohortgate.cli import new
 from cohortgate.files.loading import load_yaml_text
 from cohortgate.files.modelcheck import check_model

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from application_examples import EXAMPLES, build_root
 
-from cohortgate.applications import validate_applications
 from cohortgate.applications.collect import collect
+from cohortgate.applications.validate import validate_applications
 from cohortgate.catalog.load import load_catalog
 from cohortgate.files import parse_cache
 from cohortgate.findings.render import render_json

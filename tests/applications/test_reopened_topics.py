@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import cohortgate.applications as applications
+import cohortgate.applications.validate as applications
 from cohortgate.layout import Layout
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from application_examples import EXAMPLES, build_root
 
-from cohortgate.applications import validate_applications
+from cohortgate.applications.validate import validate_applications
 from cohortgate.cli import validate
 from cohortgate.layout import Layout
 

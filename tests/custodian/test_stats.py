@@ -25,8 +25,7 @@ from cohortgate.custodian.cohort.stats import (
     ontology_labels,
     write_stats,
 )
-from cohortgate.disclosure import audit_stats
-from cohortgate.disclosure.audit import audit_catalog_stats
+from cohortgate.disclosure.audit import audit_catalog_stats, audit_stats
 from cohortgate.layout import Layout
 from cohortgate.models.common import Text
 from cohortgate.models.dataset import Dataset

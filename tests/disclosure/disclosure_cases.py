@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from cohortgate.disclosure import CountTable
+from cohortgate.disclosure.tables import CountTable
 from cohortgate.files.loading import load_yaml_file
 from cohortgate.models.common import Text
 from cohortgate.models.stats import Category, Cell, DatasetStats, Dimension, StatTable

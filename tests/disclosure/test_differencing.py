@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from git import Actor, Repo
 
-from cohortgate.disclosure import dumps_stats
 from cohortgate.disclosure.audit import audit_file
 from cohortgate.disclosure.differencing import RevisionError, compare, previous_version
+from cohortgate.disclosure.output import dumps_stats
 from cohortgate.disclosure.suppress import summary
 from cohortgate.models.common import Text
 from cohortgate.models.stats import Category, Cell, DatasetStats, Dimension, StatTable

@@ -21,8 +21,10 @@ from disclosure_cases import (
 )
 
 from cohortgate.catalog.load import load_stats
-from cohortgate.disclosure import audit_stats, disclose, dumps_stats
 from cohortgate.disclosure import codes as P
+from cohortgate.disclosure.audit import audit_stats
+from cohortgate.disclosure.output import dumps_stats
+from cohortgate.disclosure.suppress import disclose
 from cohortgate.models.stats import DatasetStats
 
 CASES = sorted(p for p in EXAMPLES.iterdir() if (p / "input.yaml").is_file())

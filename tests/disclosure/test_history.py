@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from git import Actor, Commit, Repo
 
-from cohortgate.disclosure import dumps_stats
 from cohortgate.disclosure.differencing import History, previous_version
+from cohortgate.disclosure.output import dumps_stats
 from cohortgate.disclosure.suppress import summary
 from cohortgate.models.stats import DatasetStats
 from cohortgate.policy import DISCLOSURE_PRESETS

@@ -6,7 +6,8 @@ import json
 
 from disclosure_cases import EXAMPLES, count_table, load_input, policy_of
 
-from cohortgate.disclosure import disclose, dumps_stats
+from cohortgate.disclosure.output import dumps_stats
+from cohortgate.disclosure.suppress import disclose
 
 
 def written(case: str) -> str:

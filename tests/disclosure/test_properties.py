@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from independent_attacker import intervals
 
-from cohortgate.disclosure import CountTable, audit_stats, disclose
+from cohortgate.disclosure.audit import audit_stats
+from cohortgate.disclosure.suppress import disclose
+from cohortgate.disclosure.tables import CountTable
 from cohortgate.models.common import Text
 from cohortgate.models.stats import Category, DatasetStats, Dimension
 from cohortgate.policy import DISCLOSURE_PRESETS, DisclosurePolicy

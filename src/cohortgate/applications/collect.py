@@ -28,7 +28,7 @@ class PathKind(StrEnum):
 
 
 def path_kind(lay: Layout, path: Path) -> PathKind | None:
-    from cohortgate.applications import is_application_path
+    from cohortgate.applications.validate import is_application_path
 
     resolved = path.resolve()
     if resolved == lay.root.resolve():
@@ -87,7 +87,7 @@ def collect(
         shown = {lay.rel(p) for p in datasets}
         findings += [f for f in validate_catalog(lay, extra=datasets) if f.file in shown]
     if everything or applications:
-        from cohortgate.applications import validate_applications
+        from cohortgate.applications.validate import validate_applications
 
         # the datasets are loaded as the checks ask for them (all of them for every application)
         findings += validate_applications(

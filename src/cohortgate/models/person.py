@@ -41,11 +41,10 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, StringConstraints
 
-# Unicode categories refused in names and dropped by the normaliser: format (Cf, which holds
-# the bidirectional controls and zero-width characters), control, line and paragraph
-# separators, surrogates and private use.
-HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp", "Cs", "Co"})
-# The Bidi_Control characters (all of category Cf; named for the messages and the tests).
+from cohortgate.findings.escape import is_invisible
+
+# The Bidi_Control characters (all of category Cf, so invisible: ``findings.escape``, the one
+# definition of an invisible character, refused in names and dropped by the normaliser).
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -58,7 +57,7 @@ _CHINESE_LATIN = re.compile(r"([^\x00-\x7f ]+) ([\x00-\x7f ]+)")
 
 
 def is_hidden(char: str) -> bool:
-    return char in BIDI_CONTROLS or unicodedata.category(char) in HIDDEN_CATEGORIES
+    return is_invisible(char)
 
 
 def _fixed_point(step: Callable[[str], str], text: str) -> str:

@@ -104,7 +104,11 @@ def write_decision(args: argparse.Namespace) -> str:
     outcome = Outcome(args.decision)
     barred = [e.reason for e in report.excluded if e.member == args.chair]
     if barred:  # the chair obeys the same exclusions as the reviewers (R13, R30)
-        raise CommandError(f"chair '{args.chair}' may not decide this application: {barred[0]}", 1)
+        raise CommandError(
+            f"chair '{args.chair}' may not decide this application: {barred[0]}; the other "
+            "chair, who is not excluded, records the decision (--chair)",
+            1,
+        )
     if report.quorum is None or not report.quorum.met:
         why = "; ".join(report.quorum.problems()) if report.quorum else "the review failed"
         raise CommandError(f"no quorum: {why}", 1)

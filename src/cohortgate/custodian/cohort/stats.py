@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Protocol
 
 from cohortgate.custodian.cohort.engine import MISSING, Population
-from cohortgate.disclosure import CountTable, disclose, dumps_stats
 from cohortgate.disclosure.differencing import RevisionError, previous_version
+from cohortgate.disclosure.output import dumps_stats
+from cohortgate.disclosure.suppress import disclose
+from cohortgate.disclosure.tables import CountTable
 from cohortgate.files.atomic import write_text
 from cohortgate.layout import Layout
 from cohortgate.models.common import Text
