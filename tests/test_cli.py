@@ -18,6 +18,26 @@ def test_every_subcommand_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert name.replace("_", "-") in text
 
 
+@pytest.mark.parametrize("name", SUBCOMMANDS)
+def test_a_command_parses_alike_with_only_itself_set_up(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given the arguments, only the command they run is imported; its help and its options
+    are those of the whole parser, and the others are still known by name."""
+    command = name.replace("_", "-")
+    argv = ["--lang", "en", command, "--help"]
+    helps = []
+    for parser in (build_parser(), build_parser(argv)):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        helps.append(capsys.readouterr().out)
+    assert helps[0] == helps[1] and command in helps[0]
+    with pytest.raises(SystemExit):
+        build_parser(argv).parse_args(["no-such-command"])
+    choices = capsys.readouterr().err
+    assert all(f"'{n.replace('_', '-')}'" in choices for n in SUBCOMMANDS)
+
+
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
 

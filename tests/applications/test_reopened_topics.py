@@ -36,8 +36,24 @@ def test_overlap_is_reported_while_the_topic_is_taken(lay: Layout) -> None:
     assert "application.overlapping-application" in _codes(lay)
 
 
+APPROVED = """\
+application: A-2026-0001
+quarter: 2026Q2
+decided_on: '2026-04-15'
+decision: approve
+files:
+  application.yaml: {digest}
+reasons: Approved.
+"""
+
+
 def test_a_reopened_topic_is_no_overlap(lay: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an approved application can expire: the history is asked about approved ones."""
     monkeypatch.setattr(applications, "reopened_topics", lambda _lay: frozenset({"A-2026-0001"}))
+    assert "application.overlapping-application" in _codes(lay)  # not approved: not reopened
+    (lay.root / "submissions/2026/A-2026-0001/decision.yaml").write_text(
+        APPROVED.format(digest="0" * 64), "utf-8"
+    )
     assert "application.overlapping-application" not in _codes(lay)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,28 @@ def test_a_sibling_application_is_context_not_subject(
     ]
     assert run(["--root", str(tmp_path), "--format", "json", str(other)]) == 1
     assert "application.attachment-missing" in capsys.readouterr().out
+
+
+def test_an_overlap_is_found_however_the_other_form_spells_the_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the forms that can name a requested dataset are loaded: one that writes the id
+    with escapes or a folded line (its bytes nowhere in the file) is still loaded and seen."""
+    build_root(VALID / "l1-aggregate", tmp_path)
+    for n, spelling in enumerate(
+        ['"\\x64s-iem-labs"', '"ds-iem-\\\n    labs"', '"ds-i\\u0065m-labs"']
+    ):
+        other = tmp_path / "submissions" / "2026" / f"A-2026-000{n + 1}"
+        shutil.copytree(EXAMPLES / "base" / "l1-iem", other)
+        form = other / "application.yaml"
+        text = form.read_text("utf-8").replace("A-2026-0001", other.name)
+        form.write_text(text.replace("dataset: ds-iem-labs", f"dataset: {spelling}"), "utf-8")
+        assert b"ds-iem-labs" not in form.read_bytes()
+    assert run(["--root", str(tmp_path), "--format", "json", str(tmp_path / CASE)]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert [f["code"] for f in found] == ["application.overlapping-application"] * 3
+    named = sorted(m for f in found for m in re.findall(r"A-2026-000[123]", f["message"]))
+    assert named == ["A-2026-0001", "A-2026-0002", "A-2026-0003"]
 
 
 def test_a_draft_outside_submissions_is_checked_by_its_folder_name(

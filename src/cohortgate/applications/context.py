@@ -11,7 +11,7 @@ from datetime import date
 
 from cohortgate.applications.load import Form
 from cohortgate.applications.matching import HierarchyFactory, declared_hierarchy
-from cohortgate.applications.summary import Summary
+from cohortgate.applications.summary import Applications
 from cohortgate.catalog.load import Catalog
 from cohortgate.files.loading import Document
 from cohortgate.findings.codes import Both
@@ -60,7 +60,7 @@ class Context:
     index: OntologyIndex
     blacklist: Blacklist
     blacklist_doc: Document | None
-    applications: list[Summary]  # every application under submissions/, in short
+    applications: Applications  # every application under submissions/, summarised on demand
     hierarchy: HierarchyFactory = declared_hierarchy
     # Applications whose tracking period ended without outputs: their topic is open to others
     # again (R21). Asked only when an overlap is found (it reads the git history).

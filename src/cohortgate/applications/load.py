@@ -79,7 +79,7 @@ def load_application(
 ) -> LoadedApplication:
     """The form of ``folder`` and its loading findings (through ``cache`` when given), and
     what the folder holds that sign-offs could not bind (``content_findings``)."""
-    loaded = _load_form(lay, folder, cache)
+    loaded = load_form(lay, folder, cache)
     loaded.findings += content_findings(folder_display(lay, folder), folder)
     return loaded
 
@@ -112,7 +112,8 @@ def content_findings(shown: str, folder: Path) -> list[Finding]:
     return findings
 
 
-def _load_form(lay: Layout, folder: Path, cache: ParseCache | None) -> LoadedApplication:
+def load_form(lay: Layout, folder: Path, cache: ParseCache | None) -> LoadedApplication:
+    """The form of ``folder`` and its findings, without looking at the rest of the folder."""
     shown = folder_display(lay, folder)
     loaded = LoadedApplication(folder, f"{shown}/{FORM}")
     path = folder / FORM

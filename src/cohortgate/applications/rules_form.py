@@ -180,7 +180,8 @@ def parent_approved(form: Form, ctx: Context) -> Iterator[Finding]:
     parent = form.app.parent_application
     if parent is None:
         return
-    found = next((a for a in ctx.applications if parent in (a.id, a.folder.name)), None)
+    named = ctx.applications.naming([parent])
+    found = next((a for a in named if parent in (a.id, a.folder.name)), None)
     if found is None or parent == form.app.id:
         yield form.at(C.PARENT_UNKNOWN, ("parent_application",), parent=parent)
         return
@@ -196,7 +197,7 @@ def overlapping_open(form: Form, ctx: Context) -> Iterator[Finding]:
     app = form.app
     mine = {r.dataset for r in app.datasets}
     diseases = _diseases(app.selection.inclusion.diseases, mine, ctx)
-    for them in ctx.applications:
+    for them in ctx.applications.naming(sorted(mine)):  # only these can share a dataset
         if (
             not them.loads
             or them.id in (app.id, app.parent_application)
@@ -205,9 +206,14 @@ def overlapping_open(form: Form, ctx: Context) -> Iterator[Finding]:
             continue
         shared = mine & set(them.datasets)
         common = diseases & _diseases(list(them.diseases), shared, ctx)
-        if not shared or not common or decision_of(them.folder) == "reject":
+        if not shared or not common:
             continue
-        if them.id in ctx.reopened():  # expired without outputs: the topic is open (R21)
+        decision = decision_of(them.folder)
+        if decision == "reject":
+            continue
+        # Expired without outputs: the topic is open again (R21). Only an approved application
+        # can expire, so the history (git) is read only for those.
+        if decision == "approve" and them.id in ctx.reopened():
             continue
         # Which application, never who: CI logs of pull requests are public (R12).
         yield form.at(

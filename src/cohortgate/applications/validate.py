@@ -1,8 +1,8 @@
 """Every application under ``submissions/`` checked: ``validate_applications``.
 
-It loads every application under ``submissions/`` (the parent and
-overlap checks need them all), then checks the requested ones against the catalog, the
-institutions, the blacklist and the ontology.
+It loads the requested applications, and of the others only those that the parent and overlap
+checks may be about (``applications.summary``), then checks the requested ones against the
+catalog, the institutions, the blacklist and the ontology.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cohortgate.applications.load import (
     misplaced,
     scan_submissions,
 )
-from cohortgate.applications.summary import summaries, summarize
+from cohortgate.applications.summary import Applications, summarize
 from cohortgate.catalog.load import Catalog
 from cohortgate.catalog.partial import PartialCatalog
 from cohortgate.files.parse_cache import for_layout
@@ -125,12 +125,11 @@ def validate_applications(
     cache = for_layout(lay)
     # Without a catalog given, the datasets are loaded as the checks ask for them.
     view = PartialCatalog(lay) if catalog is None else catalog
-    # The requested applications in full; every other one as a summary (parent and overlaps).
+    # The requested applications in full; the others summarised when a check asks about them.
     loaded = {folder: load_application(lay, folder, cache) for folder in targets}
-    others = [folder for folder in every if folder not in loaded]
-    known = dict(zip(others, summaries(lay, others, cache), strict=True))
-    known.update((folder, summarize(app)) for folder, app in loaded.items())
     drafts = [folder for folder in targets if folder not in every]  # outside submissions/
+    known = {folder: summarize(app) for folder, app in loaded.items()}
+    applications = Applications(lay, list(dict.fromkeys(every + drafts)), cache, known)
     blacklist, blacklist_doc, problems = load_blacklist(lay)
     findings += problems
     day = today or date.today()
@@ -141,7 +140,7 @@ def validate_applications(
         load_index(),
         blacklist,
         blacklist_doc,
-        [known[folder] for folder in dict.fromkeys(every + drafts)],
+        applications,
         reopened=functools.cache(lambda: reopened_topics(lay)),
         received=received_of,
         today=day,

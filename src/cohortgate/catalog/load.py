@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +81,12 @@ def _load_one(
     return load_dataset(*item)
 
 
+def _can_fork() -> bool:
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
 def _load_datasets(
     items: list[tuple[Path, str]], cache: ParseCache
 ) -> list[tuple[LoadedDataset | None, list[Finding]]]:
@@ -91,10 +95,13 @@ def _load_datasets(
     done = {path: cache.cached_document(path, display) for path, display in items}
     missing = [(path, display, cache) for path, display in items if done[path] is None]
     workers = min(os.cpu_count() or 1, 8)
-    if len(missing) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if len(missing) < PARALLEL_FROM or workers < 2 or not _can_fork():
         parsed = [load_dataset(*item) for item in missing]
     else:
         chunk = max(1, len(missing) // (workers * 4))
+        import multiprocessing as mp  # late: most commands load a few datasets, in-process
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             parsed = list(pool.map(_load_one, missing, chunksize=chunk))
     fresh = {item[0]: result for item, result in zip(missing, parsed, strict=True)}

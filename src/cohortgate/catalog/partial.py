@@ -5,8 +5,9 @@ dataset, a disease that no requested dataset holds) makes a check look at every 
 ``PartialCatalog`` gives the same answers as ``load_catalog(lay, with_stats=False)``'s catalog:
 
 * ``dataset(id)`` walks the dataset files in the same (sorted) order and returns the first that
-  loads with that id. A file whose id the cache's ``datasets`` index knows for its current
-  bytes (SHA-256) is skipped without loading when the id differs; any other file is loaded.
+  loads with that id. A file whose bytes cannot hold the id (``files.literal.may_hold``) is
+  skipped without loading, and so is a file whose id the cache's ``datasets`` index knows for
+  its current bytes (SHA-256) when that id differs; any other file is loaded.
 * ``datasets`` loads every file, the first time it is read.
 
 The index is a local speed-up like the rest of ``parse_cache``: without it every file is loaded.
@@ -18,6 +19,7 @@ import hashlib
 from pathlib import Path
 
 from cohortgate.catalog.load import Catalog, LoadedDataset, load_catalog, load_dataset
+from cohortgate.files.literal import may_hold
 from cohortgate.files.loading import MAX_FILE_BYTES, LoadError
 from cohortgate.files.parse_cache import ParseCache, for_layout
 from cohortgate.files.textfile import read_bytes
@@ -38,15 +40,16 @@ class PartialCatalog(Catalog):
         self._index = self.cache.index(INDEX)
         self._index_changed = False
         self._lay = lay
-        self._files: list[tuple[Path, str | None]] = []  # path, sha256 of its bytes
-        for path in sorted(lay.datasets.glob("*.yaml")):
-            try:
-                digest: str | None = hashlib.sha256(
-                    read_bytes(path, path.name, MAX_FILE_BYTES)
-                ).hexdigest()
-            except LoadError:  # loaded (and reported) in full when asked for
-                digest = None
-            self._files.append((path, digest))
+        self._files = sorted(lay.datasets.glob("*.yaml"))
+
+    def _digest(self, path: Path) -> tuple[bytes | None, str | None]:
+        """The file's bytes and their SHA-256, or None for a file that cannot be read (loaded,
+        and reported, in full when asked for)."""
+        try:
+            raw = read_bytes(path, path.name, MAX_FILE_BYTES)
+        except LoadError:
+            return None, None
+        return raw, hashlib.sha256(raw).hexdigest()
 
     def _load(self, path: Path, digest: str | None) -> LoadedDataset | None:
         if path not in self._loaded:
@@ -60,7 +63,7 @@ class PartialCatalog(Catalog):
     @property
     def datasets(self) -> list[LoadedDataset]:
         if self._all is None:
-            found = [self._load(*item) for item in self._files]
+            found = [self._load(path, self._digest(path)[1]) for path in self._files]
             self._all = [loaded for loaded in found if loaded is not None]
             self.save()
         return self._all
@@ -70,17 +73,23 @@ class PartialCatalog(Catalog):
         self._all = value
 
     def dataset(self, id: str) -> Dataset | None:
-        for path, digest in self._files:
-            if digest is not None and digest in self._index and self._index[digest] != id:
-                continue  # known to load as another dataset, or not at all
-            loaded = self._load(path, digest)
+        for path in self._files:
+            if path in self._loaded:
+                loaded = self._loaded[path]
+            else:
+                raw, digest = self._digest(path)
+                if raw is not None and not may_hold(raw, [id]):
+                    continue  # cannot load with this id
+                if digest is not None and digest in self._index and self._index[digest] != id:
+                    continue  # known to load as another dataset, or not at all
+                loaded = self._load(path, digest)
             if loaded is not None and loaded.dataset.id == id:
                 return loaded.dataset
         return None
 
     def save(self) -> None:
         """Write the id index if this catalog learnt something new."""
-        if self._index_changed:
-            known = {digest for _, digest in self._files}
+        if self._index_changed:  # kept: the files of the catalog as it is now
+            known = {self._digest(path)[1] for path in self._files}
             self.cache.save_index(INDEX, {k: v for k, v in self._index.items() if k in known})
             self._index_changed = False

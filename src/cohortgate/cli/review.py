@@ -52,12 +52,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cohortgate.review.run import ReviewUsageError, run_review
+    from cohortgate.gitread import early
 
+    early.start(str(args.root or Path.cwd()), args.head)  # git walks while the rest imports
     try:
-        output, failed = run_review(args)
-    except ReviewUsageError as exc:
-        print(f"cohortgate review: {exc}", file=sys.stderr)
-        return 2
+        from cohortgate.review.run import ReviewUsageError, run_review
+
+        try:
+            output, failed = run_review(args)
+        except ReviewUsageError as exc:
+            print(f"cohortgate review: {exc}", file=sys.stderr)
+            return 2
+    finally:
+        early.discard()
     sys.stdout.write(output)
     return 1 if failed else 0

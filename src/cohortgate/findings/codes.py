@@ -10,10 +10,12 @@ every code has its Chinese texts with the same ``{placeholders}`` as the English
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from string import Formatter
 from typing import Any
 
@@ -60,11 +62,16 @@ class Code:
     hint: str = ""
     severity: Severity = Severity.ERROR
     zh_texts: Texts | None = None  # given here (tests), else the room's catalog has them
+    catalog: str | None = None  # the declaring room's codes.zh.yaml, read first
 
     @property
     def zh(self) -> Texts | None:
-        """The Chinese texts: given, or from the message catalogs; None where none exist."""
-        return self.zh_texts if self.zh_texts is not None else chinese().get(self.id)
+        """The Chinese texts: given, or from the declaring room's catalog, or from any catalog
+        (read only when the room's lacks them); None where none exist."""
+        if self.zh_texts is not None:
+            return self.zh_texts
+        found = _catalog(self.catalog).get(self.id) if self.catalog else None
+        return found or chinese().get(self.id)
 
     def texts(self, lang: str) -> Texts:
         """The code's texts in ``lang`` (``zh`` or ``en``), English where no Chinese exists."""
@@ -115,7 +122,9 @@ def declare(
         raise ValueError(f"finding code {id} declared twice")
     if zh is not None and not same_placeholders(zh, template, hint):
         raise ValueError(f"finding code {id}: the Chinese texts have other placeholders")
-    code = Code(id, title, description, template, hint, severity, zh)
+    module = sys._getframe(1).f_globals.get("__file__")  # the room's codes.py
+    catalog = str(Path(module).with_name(CATALOG)) if module else None
+    code = Code(id, title, description, template, hint, severity, zh, catalog)
     CODES[id] = code
     return code
 
@@ -145,14 +154,27 @@ def catalogs() -> list[Traversable]:
     return sorted(found, key=str)
 
 
+def _entries(catalog: Traversable) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(catalog.read_text("utf-8"), Loader=loader) or {}
+
+
+@cache
+def _catalog(path: str) -> dict[str, Texts]:
+    """The Chinese texts of one room's catalog (read once; none when it has no catalog)."""
+    try:
+        entries = _entries(Path(path))
+    except FileNotFoundError:
+        return {}
+    return {code_id: Texts(**entry) for code_id, entry in entries.items()}
+
+
 @cache
 def chinese() -> dict[str, Texts]:
     """The Chinese texts of every code, by id, from the rooms' catalogs (read once)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     texts: dict[str, Texts] = {}
     for catalog in catalogs():
-        entries = yaml.load(catalog.read_text("utf-8"), Loader=loader) or {}
-        for code_id, entry in entries.items():
+        for code_id, entry in _entries(catalog).items():
             if code_id in texts:
                 raise ValueError(f"{catalog}: code {code_id} has Chinese texts twice")
             texts[code_id] = Texts(**entry)

@@ -31,6 +31,7 @@ from pathlib import Path
 from git import Commit, Repo
 
 from cohortgate.files import atomic
+from cohortgate.gitread import early
 from cohortgate.gitread.memory import memory_of
 
 
@@ -61,7 +62,7 @@ class Walk:
         return len(self.parents.get(sha, ())) > 1
 
 
-_LOG = ["git", "log", "--format=%x01%H%x00%P%x00%cs", "--raw", "--no-abbrev", "--no-renames", "-z"]
+_LOG = early.LOG
 _KEEP_ON_DISK = 4  # walks remembered between runs (the newest)
 
 
@@ -91,7 +92,11 @@ def _extension(working_dir: str, old: str, head: str) -> bytes | None:
 
 def _walk_output(working_dir: str, head: str) -> bytes:
     """git's walk output for ``head``, from the run memory when an earlier run walked it or a
-    linear history it continues (``gitread.memory``)."""
+    linear history it continues (``gitread.memory``), or from the walk the command started
+    before it was imported (``gitread.early``)."""
+    started = early.take(head)
+    if started is not None:
+        return started
     memory = memory_of(working_dir)
     if memory is None:
         return _git_log(working_dir, head)

@@ -23,7 +23,7 @@ _COMMIT = (
 EVENT_NAME = declare(
     "lifecycle.event-name",
     "Not an event file name",
-    "Events are files events/<yyyy-mm-dd>-<kind>[-n].yaml (issue 6); the name must agree with "
+    "Events are files events/<yyyy-mm-dd>-<kind>[-n].yaml; the name must agree with "
     "the file's 'at' and 'kind' so that the folder lists the history in order.",
     "'{name}' {problem}",
     "Name it events/{expected}.yaml (`cohortgate event` writes it for you), or move the file out "
@@ -51,7 +51,7 @@ EVENT_ATTACHMENT = declare(
 EVENT_UNSIGNED = declare(
     "lifecycle.event-unsigned",
     "Event not validly signed",
-    "Each event is a signed statement (issue 6): a commit signed with a key of the roster or of "
+    "Each event is a signed statement: a commit signed with a key of the roster or of "
     "rubric/applicants.yaml on the base branch, touching only the event file. Unsigned, forged "
     "or tampered events do not count.",
     "{problem}",
@@ -61,14 +61,14 @@ EVENT_CHANGED = declare(
     "lifecycle.event-changed",
     "Event changed after it was filed",
     "Events are a record: once committed, an event file is never changed, renamed or deleted "
-    "(issue 6). A correction is a new event.",
+    ". A correction is a new event.",
     "{event} was changed by {count} commits ({commits})",
     "Restore the file as first committed and file a new event for the correction.",
 )
 EVENT_ROLE = declare(
     "lifecycle.event-role",
     "Signed by someone without the role",
-    "Each kind of event has one role that may sign it (issue 6): the applicant (outputs, "
+    "Each kind of event has one role that may sign it: the applicant (outputs, "
     "extension request, completion notice, destruction certificate), the data management "
     "committee (extension granted, expiry, destruction verified) or a chair (closure, "
     "violation).",
@@ -82,14 +82,14 @@ EVENT_ROLE = declare(
 EVENT_FUTURE = declare(
     "lifecycle.event-future",
     "Event dated in the future",
-    "An event records what happened (issue 6); a date after today cannot have happened yet.",
+    "An event records what happened; a date after today cannot have happened yet.",
     "the event is dated {day}, after today ({today})",
     "File the event on the day it happens, dated that day.",
 )
 EVENT_OUT_OF_ORDER = declare(
     "lifecycle.event-out-of-order",
     "Event dated before an earlier event",
-    "Events are committed in the order they happen (issue 6); a later commit dated before an "
+    "Events are committed in the order they happen; a later commit dated before an "
     "event already filed would rewrite the history.",
     "the event is dated {day}, before {previous} ({earlier}) committed before it",
     "Date the event the day it is filed (after {earlier}), or remove it.",
@@ -100,7 +100,7 @@ EVENT_OUT_OF_ORDER = declare(
 ILLEGAL_TRANSITION = declare(
     "lifecycle.illegal-transition",
     "Step not allowed in this state",
-    "The lifecycle is one state machine (issue 6, R17–R22): each step is allowed only in the "
+    "The lifecycle is one state machine (R17–R22): each step is allowed only in the "
     "states the transition table lists, e.g. no release before the agreements are signed.",
     "'{step}' on {day} is not allowed in state '{state}'",
     "Allowed in '{state}': {allowed}. Complete those steps first, or remove the step.",
@@ -108,7 +108,7 @@ ILLEGAL_TRANSITION = declare(
 GUARD_FAILED = declare(
     "lifecycle.guard-failed",
     "Step refused by the rules",
-    "Some steps need more than the right state (issue 6, R17–R22): a pending extension request "
+    "Some steps need more than the right state (R17–R22): a pending extension request "
     "before a grant, a new end after the current one, the period over before an expiry, an "
     "approving decision before the agreements.",
     "'{step}' on {day} is refused: {problem}",
@@ -188,8 +188,8 @@ RELEASE_WITHOUT_AGREEMENTS = declare(
     "Both agreements of R17 (data use and confidentiality) must be recorded in agreements.yaml, "
     "signed no later than the day of the release, before any data leave.",
     "release {release} (added in commit {commit}) {problem}",
-    "Record both signed agreements (`cohortgate agreements`) before releasing; for this release "
-    "ask the recipient to destroy the data until they are signed.",
+    "Record both signed agreements (`cohortgate agreements`) before any release. For this "
+    "release, ask the recipient to destroy the data, and release again once both are signed.",
 )
 MANIFEST_CHANGED = declare(
     "audit.manifest-changed",

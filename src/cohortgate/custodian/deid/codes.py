@@ -60,5 +60,5 @@ GENERALISATION_INFEASIBLE = declare(
     "the most general table breaks the policy within that limit.",
     "{detail}",
     "Request fewer quasi-identifiers or coarser ones, widen the selection (more patients), or "
-    "ask the DRB for a higher suppression limit.",
+    "ask the data management committee for a higher suppression limit.",
 )

@@ -20,5 +20,5 @@ PSEUDONYM_BITS = 128
 
 # Largest share of records that generalisation may suppress to reach k and l (ARX's default
 # suppression limit for health data releases is of this order; El Emam suggests at most 5 %
-# so that analyses are not biased). The DRB may lower it per release.
+# so that analyses are not biased). The data management committee may lower it per release.
 MAX_SUPPRESSION = 0.05

@@ -19,8 +19,8 @@ UNKNOWN_PATIENT = declare(
 NO_BROAD_CONSENT = declare(
     "participants.no-broad-consent",
     "Participant gave no broad consent",
-    "Withdrawal ends a broad consent for future research (R32); without a broad consent date "
-    "the participant was never released and there is nothing to withdraw.",
+    "Withdrawal ends a broad consent for future research (R32). A participant without a "
+    "broad consent date is never extracted into a release, so there is no consent to withdraw.",
     "participant {patient} has no broad consent date in the cohort's consent table",
     "Correct the consent table at the source if the consent exists; otherwise no opt-out is "
     "needed: the participant is never extracted.",

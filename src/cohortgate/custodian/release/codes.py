@@ -25,10 +25,10 @@ BLACKLISTED = declare(
 PERIOD_OVER = declare(
     "release.period-over",
     "Access period over",
-    "R19, R20: data are released within the approved period of use; after its end (and at "
-    "most two extensions) nothing more leaves.",
+    "R19, R20: data are released within the approved period of use; after its end (and the "
+    "extensions the rules allow) nothing more leaves.",
     "the access period ended on {end} (today is {today})",
-    "Ask for an extension first (at most two, R20), or close the application.",
+    "Ask for an extension first (at most {max_extensions} in all, R20), or close the application.",
 )
 BAD_RECIPIENT = declare(
     "release.bad-recipient",

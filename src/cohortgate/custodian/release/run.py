@@ -36,7 +36,7 @@ from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
 from cohortgate.models.release import Package, ReleasedVariable, ReleaseManifest
-from cohortgate.policy import TRACKING_MONTHS
+from cohortgate.policy import MAX_EXTENSIONS, TRACKING_MONTHS
 
 Step = Callable[[str], None]
 
@@ -105,7 +105,12 @@ def release(
     end = add_months(start, TRACKING_MONTHS)
     if today > end:
         outcome.findings.append(
-            C.PERIOD_OVER.at(display, end=end.isoformat(), today=today.isoformat())
+            C.PERIOD_OVER.at(
+                display,
+                end=end.isoformat(),
+                today=today.isoformat(),
+                max_extensions=MAX_EXTENSIONS,
+            )
         )
         return outcome
     catalog, _problems = load_catalog(lay, with_stats=False)

@@ -37,7 +37,7 @@ PROSECUTOR_RISK = declare(
 T_CLOSENESS = declare(
     "release.t-closeness",
     "Sensitive field's distribution in a class too far from the table's",
-    "R28: when the data review board sets a t-closeness limit, no class may shift the "
+    "R28: when the data management committee sets a t-closeness limit, no class may shift the "
     "distribution of a sensitive field by more than t (earth mover's distance) from the "
     "whole table's.",
     "'{field}' has t = {t:.4f} (policy: t <= {t_max})",

@@ -1,8 +1,8 @@
 """The re-identification gate's policy numbers (R28), in one commented place.
 
-They live here rather than in ``cohortgate.policy`` while that module is being edited by others;
-the lead may move them. Each number says who set it and why. The data review board (DRB) can
-set a stricter policy per release; the defaults are the floor.
+They live beside the gate they govern (the custodian's policy; ``cohortgate.policy`` holds the
+public side's). Each number says who set it and why. The data management committee can set a
+stricter policy per release; the defaults are the floor.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ class RiskPolicy:
     # core (issue 5 lists k, l and prosecutor risk as the defaults). In rare-disease extracts the
     # gene is nearly determined by the diagnosis, a quasi-identifier, so t is close to 1 for any
     # release that keeps the diagnosis; a fixed t (0.2 is common in the literature) would refuse
-    # every useful extract. The DRB may set a value for releases whose sensitive fields are not
-    # tied to a quasi-identifier.
+    # every useful extract. The data management committee may set a value for releases whose
+    # sensitive fields are not tied to a quasi-identifier.
     t_max: float | None = None
     # Share of records in classes of size 1. None = reported only: k_min >= 2 already forbids
-    # sample uniques; this exists for a DRB that accepts k = 1 with few uniques.
+    # sample uniques; this exists for a data management committee that accepts k = 1 with few
+    # uniques.
     sample_uniqueness_max: float | None = None
 
 

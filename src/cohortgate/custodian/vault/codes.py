@@ -20,8 +20,8 @@ NOT_A_VAULT = declare(
 PERMISSIONS = declare(
     "vault.permissions",
     "Vault readable by others",
-    "The vault holds the keys that undo pseudonyms and date shifts (R17, R31); only its owner "
-    "may read it: the directory mode 0700, every file 0600.",
+    "The vault holds the keys that undo pseudonyms and date shifts (R26, R27, R31); only its "
+    "owner may read it: the directory mode 0700, every file 0600.",
     "{path} has mode {mode:04o}: group or others may {access} it",
     "Run `chmod {want} {path}` (and check who could have read it meanwhile).",
 )
