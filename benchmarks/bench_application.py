@@ -11,8 +11,12 @@ Goals: under 1 s, and at most 1.5x check-jsonschema's time.
 The goals are judged cold, as on a clean clone and in CI: a fresh process, the repository's
 ``build/cache/`` emptied before each run and ``COHORTGATE_NO_CACHE=1``. Both sides run in fresh
 processes started from the harness's launcher (their own peak RSS), interleaved, no warm-up;
-medians. A warm run (the parse cache under ``build/cache/`` filled by the run before, as on a
-reviewer's machine) is shown beside it and judges nothing.
+medians. What the installation prepares is in place for both, as on a clean clone after
+``scripts/bootstrap``: the peer's compiled modules (pip's install) and ours (compileall), and
+the HPO/Orphanet index in the user's cache. The repository here is not a git repository: the
+overlap check asks the history only about approved applications, and none is. A warm run (the
+parse cache under ``build/cache/`` filled by the run before, as on a reviewer's machine) is
+shown beside it and judges nothing.
 
     python -m benchmarks.bench_application [--applications 1000] [--datasets 200] [--profile]
 

@@ -33,6 +33,10 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cohortgate.findings.codes import Both
 
 
 @dataclass(frozen=True)
@@ -171,43 +175,58 @@ def after_review_place(relative: str) -> str | None:
 
 def after_review_problem(
     relative: str, app_id: str, named: Collection[str] = frozenset()
-) -> str | None:
+) -> Both | None:
     """Why the file ``relative`` (to the folder of application ``app_id``) may not be where it
     is, or None: a reviewed file, or an after-review file its command writes. ``named`` are the
     files that records name (``named_after_review``): the events' attachments and the signed
-    copies of the agreements."""
+    copies of the agreements. The phrase follows the file's name, in both languages."""
+    from cohortgate.findings.codes import Both  # late: the CLI's parser loads this module
+
     place = after_review_place(relative)
     if place is None or relative in AFTER_REVIEW_FILES:
         return None
     rest = relative[len(place) :]
     if place.rstrip("/") in AFTER_REVIEW_FILES:
-        return f"is inside {place.rstrip('/')}, which is a file that `cohortgate` writes"
+        file = place.rstrip("/")
+        return Both(
+            zh=f"位于 {file} 之内，而 {file} 是 `cohortgate` 写入的文件",
+            en=f"is inside {file}, which is a file that `cohortgate` writes",
+        )
     if place == f"{REVIEWS}/":
         if _SHEET.fullmatch(rest) and len(rest) <= 64 + len(".yaml"):
             return None
-        return "is not a score sheet: reviews/ holds only <member-id>.yaml (`cohortgate sheet`)"
+        return Both(
+            zh="不是评分表：reviews/ 中只放 <member-id>.yaml（`cohortgate sheet`）",
+            en="is not a score sheet: reviews/ holds only <member-id>.yaml (`cohortgate sheet`)",
+        )
     if place == f"{RELEASES}/":
         release = "R" + app_id[1:] + "-"
         if rest.startswith(release) and re.fullmatch(r"[0-9]{2}\.yaml", rest[len(release) :]):
             return None
-        return (
-            f"is not a release manifest of {app_id}: releases/ holds only "
-            f"{release}<nn>.yaml (`cohortgate release`)"
+        return Both(
+            zh=f"不是 {app_id} 的发布清单：releases/ 中只放 {release}<nn>.yaml"
+            "（`cohortgate release`）",
+            en=f"is not a release manifest of {app_id}: releases/ holds only "
+            f"{release}<nn>.yaml (`cohortgate release`)",
         )
     if relative in named:
         return None
     if place == f"{EVENTS}/":
         if _EVENT.fullmatch(rest):
             return None
-        return (
-            "is neither an event (<yyyy-mm-dd>-<kind>[-n].yaml) nor a file that an event "
-            "names in its attachments (`cohortgate event --attach`)"
+        return Both(
+            zh="既不是事件（<yyyy-mm-dd>-<kind>[-n].yaml），也不是事件在 attachments 中列出的文件"
+            "（`cohortgate event --attach`）",
+            en="is neither an event (<yyyy-mm-dd>-<kind>[-n].yaml) nor a file that an event "
+            "names in its attachments (`cohortgate event --attach`)",
         )
     if rest in AGREEMENT_TEXTS:
         return None
-    return (
-        "is neither a generated agreement text (agreements/<kind>-agreement.md or .pdf) nor a "
-        "signed copy that agreements.yaml records (`cohortgate agreements --record`)"
+    return Both(
+        zh="既不是生成的协议文本（agreements/<kind>-agreement.md 或 .pdf），也不是 "
+        "agreements.yaml 登记的签署件（`cohortgate agreements --record`）",
+        en="is neither a generated agreement text (agreements/<kind>-agreement.md or .pdf) nor "
+        "a signed copy that agreements.yaml records (`cohortgate agreements --record`)",
     )
 
 

@@ -90,7 +90,7 @@ def test_a_valid_small_pdf_is_accepted() -> None:
 )
 def test_active_content_is_refused(build: Callable[[PdfWriter], None], what: str) -> None:
     problem = pdf_problem(made(build))
-    assert problem is not None and problem.active and what in problem.why
+    assert problem is not None and problem.active and what in problem.why.en
 
 
 @pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
@@ -98,7 +98,8 @@ def test_an_encrypted_pdf_is_refused(algorithm: str) -> None:
     data = made(lambda w: w.encrypt("", "owner-secret", algorithm=algorithm))
     problem = pdf_problem(data)
     assert problem is not None and not problem.active
-    assert "encrypted" in problem.why and "unprotected copy" in problem.fix
+    assert "encrypted" in problem.why.en and "unprotected copy" in problem.fix.en
+    assert "加密" in problem.why.zh and "副本" in problem.fix.zh
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_an_encrypted_pdf_is_refused(algorithm: str) -> None:
 )
 def test_what_is_not_a_usable_pdf_is_refused(data: bytes, why: str) -> None:
     problem = pdf_problem(data)
-    assert problem is not None and not problem.active and why in problem.why
+    assert problem is not None and not problem.active and why in problem.why.en
 
 
 def test_pypdf_never_escapes(caplog: pytest.LogCaptureFixture) -> None:
@@ -132,7 +133,7 @@ def test_pypdf_never_escapes(caplog: pytest.LogCaptureFixture) -> None:
             pdf_problem(sample)  # a verdict or None; never raises
     assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
     recovered = pdf_problem(wrong_xref)  # read as viewers read it: its script is still found
-    assert recovered is not None and recovered.why == "JavaScript"
+    assert recovered is not None and recovered.why.en == "JavaScript"
 
 
 def test_objects_are_walked_through_arrays_and_references() -> None:
@@ -141,7 +142,7 @@ def test_objects_are_walked_through_arrays_and_references() -> None:
         writer._root_object[NameObject("/Extra")] = ArrayObject([ArrayObject([js])])
 
     problem = pdf_problem(made(nested))
-    assert problem is not None and problem.why == "JavaScript"
+    assert problem is not None and problem.why.en == "JavaScript"
 
 
 # --- validate, end to end ------------------------------------------------------------------------

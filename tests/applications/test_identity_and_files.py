@@ -34,7 +34,13 @@ from cohortgate.policy import FREE_MAIL_DOMAINS
     ],
 )
 def test_non_ascii_characters_are_named(char: str, text: str) -> None:
-    assert describe(char) == text
+    assert describe(char).en == text
+
+
+def test_non_ascii_characters_are_named_in_chinese_too() -> None:
+    assert describe("а", 3).zh == "U+0430 CYRILLIC SMALL LETTER A（形似“a”，第 3 个字符）"
+    assert describe("\u200b").zh == "U+200B ZERO WIDTH SPACE（不可见）"
+    assert describe("\u200b", 19).en == "U+200B ZERO WIDTH SPACE (invisible) at position 19"
 
 
 def test_ascii_twins() -> None:

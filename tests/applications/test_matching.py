@@ -50,9 +50,9 @@ def test_a_record_per_condition(app: Application, nmd: Dataset) -> None:
         ("PUB", Match.REVIEW),
     ]
     assert [r.index for r in results] == list(range(len(nmd.use_conditions)))
-    assert all(r.dataset == "ds-nmd-genetics" and r.reason for r in results)
+    assert all(r.dataset == "ds-nmd-genetics" and r.reason.en and r.reason.zh for r in results)
     assert (
-        results[0].reason
+        results[0].reason.en
         == "every selected disease falls under ORPHA:98896, ORPHA:70, ORPHA:308552"
     )
 
@@ -61,7 +61,7 @@ def test_disease_specific_through_the_hierarchy(app: Application, nmd: Dataset) 
     other = _inclusion(app, diseases=["ORPHA:98896", "ORPHA:905"])
     ds = match_conditions(other, nmd)[0]
     assert (ds.status, ds.path) == (Match.NOT_MET, ("selection", "inclusion", "diseases", 1))
-    assert ds.reason == "ORPHA:905 is not one of ORPHA:98896, ORPHA:70, ORPHA:308552"
+    assert ds.reason.en == "ORPHA:905 is not one of ORPHA:98896, ORPHA:70, ORPHA:308552"
 
     class Orphanet:  # a pluggable hierarchy: Wilson disease under a made-up group
         def is_a(self, disease: str, ancestor: str) -> bool | None:
@@ -83,13 +83,13 @@ def test_a_group_code_and_an_undecidable_disease(app: Application, nmd: Dataset)
     ds = nmd.model_copy(update={"use_conditions": [group]})
     assert match_conditions(app, ds)[0].status is Match.MET
     outside = match_conditions(_inclusion(app, diseases=["ORPHA:905"]), ds)[0]
-    assert outside.status is Match.NOT_MET and "Orphanet classification" in outside.reason
+    assert outside.status is Match.NOT_MET and "Orphanet classification" in outside.reason.en
 
 
 def test_paediatric_research_only(app: Application, nmd: Dataset) -> None:
     older = match_conditions(_inclusion(app, age_at_diagnosis={"max_years": 21}), nmd)[3]
     assert (older.shorthand, older.status) == ("RS", Match.NOT_MET)
-    assert "upper age of 21 years" in older.reason
+    assert "upper age of 21 years" in older.reason.en
     unbounded = match_conditions(_inclusion(app, age_at_diagnosis=None), nmd)[3]
     assert unbounded.status is Match.NOT_MET and unbounded.path == ("selection", "inclusion")
 
@@ -134,4 +134,4 @@ def test_every_catalog_term_has_a_result(term: str, app: Application, nmd: Datas
         expected = Match.MET  # the example application meets every decidable condition
     else:
         expected = Match.REVIEW
-    assert (result.status, bool(result.reason)) == (expected, True)
+    assert (result.status, bool(result.reason.en and result.reason.zh)) == (expected, True)

@@ -1,98 +1,43 @@
 """``cohortgate release`` and ``cohortgate trace`` end to end: a real DuckDB cohort, a real
-vault, real age keys, the real catalog, and an application with a decision and signed
-agreements; every refusal leaves nothing behind."""
+vault, real age keys, the real catalog, and applications approved in a real git repository
+(signed sheets and a chair's signed decision, real ssh-keygen keys: ``signed_release_world``)
+with signed agreements; every refusal leaves nothing behind."""
 
 from __future__ import annotations
 
 import csv
 import io
 import shutil
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyrage
 import pytest
 import yaml
+from git import Repo
+from signed_release_world import (
+    GENETIC,
+    L1,
+    NAMES,
+    SignedWorld,
+    build_signed_world,
+    l2_application,
+)
+from signed_release_world import (
+    L2 as L2_ID,
+)
 
 from cohortgate.cli import main
-from cohortgate.custodian.release.agreements import (
-    record_signed,
-    render_agreements,
-    write_agreements,
-)
-from cohortgate.custodian.release.approval import reviewed_digests
 from cohortgate.custodian.release.package import unpack
-from cohortgate.models.application import Application
 from cohortgate.models.release import ReleaseManifest
-from cohortgate.models.review import Decision
+from signing import Commit, Key, make_keys
 
-ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-29"
-L2_ID = "A-2026-0003"
-L2_VARIABLES = [
-    ("patient", "patient_id"),
-    ("patient", "birth_date"),
-    ("patient", "sex"),
-    ("patient", "medical_record_no"),
-    ("visit", "patient_id"),
-    ("visit", "visit_date"),
-    ("visit", "weight_kg"),
-    ("visit", "height_cm"),
-    ("visit", "notes"),
-    ("diagnosis", "patient_id"),
-    ("diagnosis", "orpha_code"),
-]
 
 
-def _l2_application() -> dict[str, Any]:
-    data = yaml.safe_load((ROOT / "submissions/2026/A-2026-0001/application.yaml").read_text())
-    data.update(
-        id=L2_ID,
-        privacy_level="L2",
-        delivery="encrypted_email",
-        datasets=[
-            {
-                "dataset": "ds-followup-visits",
-                "variables": [
-                    {"table": t, "name": n, "justification": "growth trajectories"}
-                    for t, n in L2_VARIABLES
-                ],
-            }
-        ],
-        selection={"inclusion": {"diseases": ["ORPHA:739", "ORPHA:15", "ORPHA:98896", "ORPHA:70"]}},
-    )
-    return data
-
-
-def _decide_and_sign(folder: Path, app_id: str, outcome: str = "approve") -> None:
-    app = Application.model_validate(yaml.safe_load((folder / "application.yaml").read_text()))
-    decision = Decision(
-        application=app_id,
-        quarter="2026Q4",
-        decided_on="2026-11-25",
-        decision=outcome,  # type: ignore[arg-type]
-        files=reviewed_digests(folder),
-        reasons="Approved at the quarterly meeting.",
-    )
-    text = yaml.safe_dump(decision.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
-    (folder / "decision.yaml").write_text(text, "utf-8")
-    if outcome != "approve":
-        return
-    texts = render_agreements(
-        app,
-        decision,
-        custodian="数据中心",
-        access_start=date(2026, 11, 29),
-        access_end=date(2027, 5, 29),
-        datasets_titles={d.dataset: d.dataset for d in app.datasets},
-        genetic=app_id == "A-2026-0002",
-    )
-    write_agreements(folder, texts)
-    for kind, name in (("data_use", "dua"), ("confidentiality", "nda")):
-        copy = folder / "agreements" / f"signed-{name}.pdf"
-        copy.write_bytes(b"%PDF-1.4 signed " + name.encode())
-        record_signed(folder, kind, copy, date(2026, 11, 28), ["数据中心", app.applicant.name])
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return make_keys(tmp_path_factory.mktemp("release-keys"), NAMES)
 
 
 @pytest.fixture(scope="module")
@@ -101,28 +46,18 @@ def identity() -> Any:
 
 
 @pytest.fixture
-def root(tmp_path: Path, cohort_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(ROOT / "catalog", root / "catalog")
-    (root / "rubric").mkdir()
-    shutil.copy(ROOT / "rubric" / "blacklist.yaml", root / "rubric" / "blacklist.yaml")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "custodian").mkdir()
-    shutil.copy(cohort_path, root / "custodian" / "cohort.duckdb")
-    for app_id in ("A-2026-0001", "A-2026-0002"):
-        shutil.copytree(ROOT / "submissions/2026" / app_id, root / "submissions/2026" / app_id)
-        _decide_and_sign(root / "submissions/2026" / app_id, app_id)
-    folder = root / "submissions/2026" / L2_ID
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "submissions/2026/A-2026-0001/protocol.pdf", folder / "protocol.pdf")
-    shutil.copy(
-        ROOT / "submissions/2026/A-2026-0001/ethics-letter.pdf", folder / "ethics-letter.pdf"
-    )
-    (folder / "application.yaml").write_text(
-        yaml.safe_dump(_l2_application(), allow_unicode=True, sort_keys=False), "utf-8"
-    )
-    _decide_and_sign(folder, L2_ID)
-    return root
+def world(repo: Repo, commit: Commit, keys: dict[str, Key], cohort_path: Path) -> SignedWorld:
+    """The three applications, each approved (signed sheets, alice's signed decision) and with
+    its agreements signed, committed; the cohort in the custodian's zone."""
+    world = build_signed_world(repo, commit, keys, cohort_path)
+    for app_id in (L1, GENETIC, L2_ID):
+        world.approve(app_id)
+    return world
+
+
+@pytest.fixture
+def root(world: SignedWorld) -> Path:
+    return world.root
 
 
 def _release(root: Path, app_id: str, *extra: str, recipient: str | None = None) -> int:
@@ -210,7 +145,7 @@ def test_genetic_data_go_to_an_enclave(root: Path, capsys: pytest.CaptureFixture
     ("setup", "code"),
     [
         ("revise", "release.not-approved"),
-        ("changed", "release.not-approved"),
+        ("changed", "release.uncommitted"),
         ("blacklisted", "release.blacklisted"),
         ("unsigned", "agreement.not-signed"),
         ("late", "release.period-over"),
@@ -220,13 +155,18 @@ def test_genetic_data_go_to_an_enclave(root: Path, capsys: pytest.CaptureFixture
     ],
 )
 def test_refusals_write_nothing(
-    root: Path, identity: Any, capsys: pytest.CaptureFixture[str], setup: str, code: str
+    world: SignedWorld,
+    root: Path,
+    identity: Any,
+    capsys: pytest.CaptureFixture[str],
+    setup: str,
+    code: str,
 ) -> None:
     folder = root / "submissions/2026" / L2_ID
     recipient = str(identity.to_public())
     extra: list[str] = []
     if setup == "revise":
-        _decide_and_sign(folder, L2_ID, "revise")
+        world.decide(L2_ID, "revise")  # alice's signed decision, now 'revise'
     elif setup == "changed":
         (folder / "protocol.pdf").write_bytes(b"%PDF-1.4 another protocol")
     elif setup == "blacklisted":
@@ -240,12 +180,13 @@ def test_refusals_write_nothing(
     elif setup == "late":
         extra = ["--start", "2025-01-01"]
     elif setup == "missing-variable":
-        data = _l2_application()
+        data = l2_application()
         data["datasets"][0]["variables"].append(
             {"table": "visit", "name": "blood_type", "justification": "x"}
         )
-        (folder / "application.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-        _decide_and_sign(folder, L2_ID)
+        form = f"submissions/2026/{L2_ID}/application.yaml"
+        world.commit({form: yaml.safe_dump(data, allow_unicode=True)})
+        world.approve(L2_ID)  # the revised form, reviewed and approved again
     elif setup == "not-duckdb":
         (root / "custodian" / "cohort.duckdb").write_bytes(b"not a database")
     elif setup == "bad-recipient":

@@ -96,7 +96,7 @@ def _changes(world: World) -> dict[str, str | None]:
 def _whys(world: World) -> dict[str, tuple[str, ...]]:
     base, head = world.repo.commit(world.base), world.repo.commit("HEAD")
     status = rule_change_status(world.repo, base, head, world.roster)
-    return {c.path: c.why for c in status.changes}
+    return {c.path: tuple(w.en for w in c.why) for c in status.changes}
 
 
 def _move(world: World, old: str, new: str) -> None:

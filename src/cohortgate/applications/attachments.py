@@ -24,6 +24,7 @@ from cohortgate.applications.pdf_check import pdf_problem
 from cohortgate.approval.folder_files import megabytes
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.layout import after_review_place
 from cohortgate.models.application import Application
 from cohortgate.policy import ATTACHMENT_MAX_BYTES
@@ -76,12 +77,12 @@ def attachment_findings(app: Application, doc: Document, folder: Path, shown: st
         problem = examine(folder, rel)
         if problem is not None:
             code, params = problem
-            params = {"what": f"{name} '{rel}'", **params}
+            params = {"what": Both(zh=f"{name}“{rel}”", en=f"{name} '{rel}'"), **params}
             findings.append(doc.finding(code, loc, field=name, target=rel, folder=shown, **params))
     return findings
 
 
-def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
+def examine(folder: Path, rel: str) -> tuple[Any, dict[str, Both | str]] | None:
     """The first problem of attachment ``rel`` of ``folder``, as (code, extra parameters)."""
     if leaves_folder(rel):
         return C.ATTACHMENT_OUTSIDE, {}
@@ -101,7 +102,11 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
     if info is None:  # an empty path; the model does not allow one
         return C.ATTACHMENT_MISSING, {}
     if not stat.S_ISREG(info.st_mode):
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a special file"
+        kind = (
+            Both(zh="文件夹", en="a folder")
+            if stat.S_ISDIR(info.st_mode)
+            else Both(zh="特殊文件", en="a special file")
+        )
         return C.ATTACHMENT_NOT_A_FILE, {"kind": kind}
     try:
         inside = current.resolve().is_relative_to(folder.resolve())
@@ -110,8 +115,12 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
     if not inside:  # unreachable without a link, kept as the last line of defence
         return C.ATTACHMENT_OUTSIDE, {}
     if current.suffix.lower() != ".pdf":
+        suffix = current.suffix
         return C.ATTACHMENT_NOT_PDF, {
-            "why": f"its name ends in '{current.suffix or '(no suffix)'}', not '.pdf'"
+            "why": Both(
+                zh=f"文件名以“{suffix}”结尾，不是“.pdf”" if suffix else "文件名没有扩展名“.pdf”",
+                en=f"its name ends in '{suffix or '(no suffix)'}', not '.pdf'",
+            )
         }
     if info.st_size > ATTACHMENT_MAX_BYTES:
         return C.ATTACHMENT_TOO_LARGE, _too_large(info.st_size)
@@ -121,7 +130,11 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
     if len(data) > ATTACHMENT_MAX_BYTES:  # grew after the lstat
         return C.ATTACHMENT_TOO_LARGE, _too_large(len(data))
     if not data.startswith(PDF_SIGNATURE):
-        why = "the file is empty" if not data else "it does not start with %PDF-"
+        why = (
+            Both(zh="文件是空的", en="the file is empty")
+            if not data
+            else Both(zh="文件不是以 %PDF- 开头的", en="it does not start with %PDF-")
+        )
         return C.ATTACHMENT_NOT_PDF, {"why": why}
     problem = pdf_problem(data)
     if problem is None:
@@ -131,12 +144,16 @@ def examine(folder: Path, rel: str) -> tuple[Any, dict[str, str]] | None:
     return C.ATTACHMENT_INVALID_PDF, {"why": problem.why, "fix": problem.fix}
 
 
-def _too_large(size: int) -> dict[str, str]:
+def _too_large(size: int) -> dict[str, Both | str]:
     return {
         "size": megabytes(size),
         "limit": megabytes(ATTACHMENT_MAX_BYTES),
-        "fix": "Make the PDF smaller (export it again with compressed images, or leave out "
-        "appendices the committees do not need) and attach that file.",
+        "fix": Both(
+            zh="把 PDF 改小（以压缩图片的方式重新导出，或删去委员会不需要的附录），"
+            "然后附上该文件。",
+            en="Make the PDF smaller (export it again with compressed images, or leave out "
+            "appendices the committees do not need) and attach that file.",
+        ),
     }
 
 

@@ -19,8 +19,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from cohortgate.applications import codes as C
+from cohortgate.approval.phrases import agreement
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.models.application import Application, Person
 from cohortgate.models.blacklist import Blacklist, BlacklistScope
 from cohortgate.models.institution import Institution
@@ -55,14 +57,25 @@ def ascii_twin(char: str) -> str | None:
     return bare if bare.isascii() and len(bare) == 1 and bare.isprintable() else None
 
 
-def describe(char: str) -> str:
-    name = unicodedata.name(char, "an unnamed character")
+def describe(char: str, position: int | None = None) -> Both:
+    """The character by code point and Unicode name, what it imitates or that it is invisible,
+    and where it is (``position``, 1-based, when given)."""
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    zh, en = f"{code} {name}" if name else code, f"{code} {name or 'an unnamed character'}"
+    notes = [] if name else ["无名称的字符"]
     twin = ascii_twin(char)
     if twin is not None:
-        return f"U+{ord(char):04X} {name} (looks like '{twin}')"
-    if unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp", "Cc"):
-        return f"U+{ord(char):04X} {name} (invisible)"
-    return f"U+{ord(char):04X} {name}"
+        notes, en = [*notes, f"形似“{twin}”"], f"{en} (looks like '{twin}')"
+    elif invisible(char):
+        notes, en = [*notes, "不可见"], f"{en} (invisible)"
+    if position is not None:
+        notes, en = [*notes, f"第 {position} 个字符"], f"{en} at position {position}"
+    return Both(zh=f"{zh}（{'，'.join(notes)}）" if notes else zh, en=en)
+
+
+def invisible(char: str) -> bool:
+    return unicodedata.category(char) in ("Cf", "Zs", "Zl", "Zp", "Cc")
 
 
 def non_ascii(text: str) -> list[tuple[int, str]]:
@@ -89,16 +102,23 @@ def raw_email_findings(doc: Document) -> list[Finding]:
         bad = non_ascii(email)
         if not bad:
             continue
-        chars = "; ".join(f"{describe(c)} at position {i + 1}" for i, c in bad)
+        described = [describe(c, i + 1) for i, c in bad]
+        chars = Both(zh="；".join(d.zh for d in described), en="; ".join(d.en for d in described))
         twins = [ascii_twin(c) for _, c in bad]
-        suggestion = ""
+        suggestion: Both | str = ""
         if all(t is not None for t in twins):
             fixed = "".join(ascii_twin(c) or c for c in email)
             if fixed.isascii():
-                suggestion = f": '{fixed}', if that is the address meant"
-        elif all(describe(c).endswith("(invisible)") for _, c in bad):
+                suggestion = Both(
+                    zh=f"：“{fixed}”（如果这就是您要写的地址）",
+                    en=f": '{fixed}', if that is the address meant",
+                )
+        elif all(ascii_twin(c) is None and invisible(c) for _, c in bad):
             fixed = "".join(c for c in email if c.isascii())
-            suggestion = f": '{fixed}' without the invisible characters"
+            suggestion = Both(
+                zh=f"：“{fixed}”（去掉不可见字符）",
+                en=f": '{fixed}' without the invisible characters",
+            )
         findings.append(
             doc.finding(C.EMAIL_LOOKALIKE, path, email=email, chars=chars, suggestion=suggestion)
         )
@@ -153,10 +173,16 @@ def blacklist_findings(
     for n, entry in enumerate(blacklist.entries):
         if entry.scope is BlacklistScope.LISTED and not requested & set(entry.datasets):
             continue
-        scope = "" if entry.scope is BlacklistScope.ALL else f" for {', '.join(entry.datasets)}"
+        named = ", ".join(entry.datasets)
+        scope = (
+            ""
+            if entry.scope is BlacklistScope.ALL
+            else Both(zh=f"，限于数据集 {named}", en=f" for {named}")
+        )
         line = blacklist_doc.locate(("entries", n))[0] if blacklist_doc else 0
-        review = f" (review due {entry.review_on})" if entry.review_on else ""
-        common = {
+        due = entry.review_on
+        review = Both(zh=f"（复核日期为 {due}）", en=f" (review due {due})") if due else ""
+        common: dict[str, object] = {
             "scope": scope,
             "listed_on": entry.listed_on,
             "entry_line": line,
@@ -166,15 +192,19 @@ def blacklist_findings(
         for loc, person in people(app):
             agreed = listed.agreement(person.identity()) if entry.names_person else None
             if agreed is not None:
-                field, why = agreed
-                who = f"'{person.email}'"
+                field, found = agreed
+                zh, en = f"“{person.email}”", f"'{person.email}'"
                 if person.email.casefold() != (entry.person_email or "").casefold():
-                    who += f" (the person listed as '{entry.who()}': {why})"
+                    why = agreement(field, found)
+                    zh += f"（即黑名单中的“{entry.who()}”：{why.zh}）"
+                    en += f" (the person listed as '{entry.who()}': {why.en})"
+                who = Both(zh=zh, en=en)
                 yield doc.finding(
                     C.BLACKLISTED, (*loc, field), who=who, reason=entry.reason, **common
                 )
             if entry.institution and person.institution == entry.institution:
-                who = f"institution '{person.institution}'"
+                inst = person.institution
+                who = Both(zh=f"机构“{inst}”", en=f"institution '{inst}'")
                 yield doc.finding(
                     C.BLACKLISTED, (*loc, "institution"), who=who, reason=entry.reason, **common
                 )

@@ -26,7 +26,7 @@ from cohortgate.files.loading import Document, LoadError, load_yaml_file, requir
 from cohortgate.files.modelcheck import check_model
 from cohortgate.files.parse_cache import ParseCache
 from cohortgate.findings import Finding
-from cohortgate.findings.codes import Code
+from cohortgate.findings.codes import Both, Code
 from cohortgate.layout import Layout, is_reviewed_file
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
@@ -96,14 +96,18 @@ def content_findings(shown: str, folder: Path) -> list[Finding]:
     ]
     total = sum(f.info.st_size for f in files if not f.is_link and is_reviewed_file(f.relative))
     if total > APPLICATION_MAX_BYTES:
-        fix = (
-            "Keep only the form and the attachments the committees need in the folder, each "
-            "PDF exported with compressed images."
+        fix = Both(
+            zh="文件夹中只保留申请表和委员会需要的附件，每个 PDF 都以压缩图片的方式导出。",
+            en="Keep only the form and the attachments the committees need in the folder, each "
+            "PDF exported with compressed images.",
         )
         findings.append(
             C.ATTACHMENT_TOO_LARGE.at(
                 f"{shown}/",
-                what=f"{shown}/ (the application's files together)",
+                what=Both(
+                    zh=f"{shown}/（申请的全部文件合计）",
+                    en=f"{shown}/ (the application's files together)",
+                ),
                 size=megabytes(total),
                 limit=megabytes(APPLICATION_MAX_BYTES),
                 fix=fix,
@@ -142,10 +146,14 @@ def _folder_findings(lay: Layout, form: Form) -> list[Finding]:
     findings = []
     if folder.name != app_id:
         fix = (
-            f"Set id: {folder.name} if that is the application's id, or rename the folder to "
-            f"{app_id}."
+            Both(
+                zh=f"如果 {folder.name} 就是申请编号，请设 id: {folder.name}；否则把文件夹改名为 "
+                f"{app_id}。",
+                en=f"Set id: {folder.name} if that is the application's id, or rename the folder "
+                f"to {app_id}.",
+            )
             if _ID.match(folder.name)
-            else f"Rename the folder to {app_id}."
+            else Both(zh=f"把文件夹改名为 {app_id}。", en=f"Rename the folder to {app_id}.")
         )
         findings.append(
             form.at(C.ID_FOLDER_MISMATCH, ("id",), id=app_id, folder=folder.name, fix=fix)
@@ -172,29 +180,46 @@ def scan_submissions(lay: Layout, under: Path | None = None) -> tuple[list[Path]
     years = [under] if under is not None and under != root else sorted(root.iterdir())
     for year in years:
         if year.is_symlink():
-            findings.append(misplaced(lay, year, "is a symbolic link", "Remove the link."))
+            findings.append(
+                misplaced(lay, year, IS_LINK, Both(zh="删除该链接。", en="Remove the link."))
+            )
         elif year.is_file():
             continue  # README.md and the like: submissions/ may explain itself
         elif not _YEAR.match(year.name):
-            fix = "Move applications to submissions/<year>/<id>/."
-            findings.append(misplaced(lay, year, "is not a year folder", fix))
+            fix = Both(
+                zh="把申请移到 submissions/<year>/<id>/。",
+                en="Move applications to submissions/<year>/<id>/.",
+            )
+            findings.append(
+                misplaced(lay, year, Both(zh="不是年份文件夹", en="is not a year folder"), fix)
+            )
             folders += [p.parent for p in sorted(year.rglob(FORM))]
         else:
             for item in sorted(year.iterdir()):
                 if item.is_symlink():
-                    fix = "Replace it with the folder itself."
-                    findings.append(misplaced(lay, item, "is a symbolic link", fix))
+                    findings.append(misplaced(lay, item, IS_LINK, REPLACE_LINK))
                 elif item.is_dir():
                     folders.append(item)
                 else:
-                    fix = "Move it into its application folder."
-                    findings.append(misplaced(lay, item, "is a file", fix))
+                    fix = Both(
+                        zh="把它移到所属的申请文件夹中。", en="Move it into its application folder."
+                    )
+                    findings.append(
+                        misplaced(lay, item, Both(zh="是一个文件", en="is a file"), fix)
+                    )
     return folders, findings
 
 
-def misplaced(lay: Layout, path: Path, what: str, fix: str) -> Finding:
+IS_LINK = Both(zh="是符号链接", en="is a symbolic link")
+REPLACE_LINK = Both(zh="用文件夹本身替换该链接。", en="Replace it with the folder itself.")
+
+
+def misplaced(lay: Layout, path: Path, what: Both, fix: Both) -> Finding:
     where = shown(lay, path)
-    text = f"'{where}' {what}; submissions/ holds only <year>/<id>/ folders"
+    text = Both(
+        zh=f"“{where}”{what.zh}；submissions/ 中只放 <year>/<id>/ 文件夹",
+        en=f"'{where}' {what.en}; submissions/ holds only <year>/<id>/ folders",
+    )
     return C.MISPLACED.at(where, what=text, fix=fix)
 
 

@@ -35,11 +35,15 @@ from typing import Protocol
 
 from cohortgate.applications import codes as C
 from cohortgate.catalog.duo import DUO_TERMS
+from cohortgate.findings.codes import Both
 from cohortgate.models.application import Application, OutOfScopeReason
 from cohortgate.models.dataset import Dataset, PrivacyClass, UseCondition
 from cohortgate.policy import ETHICS_REQUIRED_LEVELS, PAEDIATRIC_MAX_AGE_YEARS
 
 Loc = tuple[str | int, ...]
+
+
+NO_FIX = Both(zh="", en="")
 
 
 class Match(StrEnum):
@@ -55,8 +59,8 @@ class ConditionResult:
     term: str  # DUO id
     shorthand: str
     status: Match
-    reason: str
-    fix: str = ""  # what to change in the application when not met
+    reason: Both
+    fix: Both = NO_FIX  # what to change in the application when not met
     path: Loc = ()  # where in the application the mismatch is
     covered_by: str | None = None  # the code of a finding that reports the same problem
 
@@ -87,22 +91,24 @@ def declared_hierarchy(dataset: Dataset) -> DiseaseHierarchy:
     return DeclaredHierarchy(frozenset(dataset.orpha_codes()))
 
 
-Outcome = tuple[Match, str, str, Loc, str | None]  # status, reason, fix, path, covered_by
+Outcome = tuple[Match, Both, Both, Loc, str | None]  # status, reason, fix, path, covered_by
 Matcher = Callable[[Application, Dataset, UseCondition, DiseaseHierarchy], Outcome]
 
 
 def _always(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
-    return Match.MET, "health research on the cohort is within this permission", "", (), None
+    reason = Both(
+        zh="对本队列开展的健康研究属于该许可的范围",
+        en="health research on the cohort is within this permission",
+    )
+    return Match.MET, reason, NO_FIX, (), None
 
 
 def _review(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
-    return (
-        Match.REVIEW,
-        "binds the user through the data use agreement, or needs the committee's judgement",
-        "",
-        (),
-        None,
+    reason = Both(
+        zh="通过数据使用协议约束使用者，或需由委员会判断",
+        en="binds the user through the data use agreement, or needs the committee's judgement",
     )
+    return Match.REVIEW, reason, NO_FIX, (), None
 
 
 def _disease_specific(
@@ -110,32 +116,38 @@ def _disease_specific(
 ) -> Outcome:
     allowed = ", ".join(cond.diseases)
     path: Loc = ("selection", "inclusion", "diseases")
-    fix = f"Limit selection.inclusion.diseases to diseases under {allowed}."
+    fix = Both(
+        zh=f"把 selection.inclusion.diseases 限于 {allowed} 之下的疾病。",
+        en=f"Limit selection.inclusion.diseases to diseases under {allowed}.",
+    )
     selected = app.selection.inclusion.diseases
     if not selected:
-        reason = (
-            f"the selection names no disease, and the data may serve research on {allowed} only"
+        reason = Both(
+            zh=f"纳入标准没有写明任何疾病，而这些数据只能用于 {allowed} 的研究",
+            en=f"the selection names no disease, and the data may serve research on {allowed} only",
         )
-        return (
-            Match.NOT_MET,
-            reason,
-            f"List the diseases studied (under {allowed}) in selection.inclusion.diseases.",
-            path,
-            None,
+        fix = Both(
+            zh=f"在 selection.inclusion.diseases 中列出所研究的疾病（{allowed} 之下的）。",
+            en=f"List the diseases studied (under {allowed}) in selection.inclusion.diseases.",
         )
+        return Match.NOT_MET, reason, fix, path, None
     for n, orpha in enumerate(selected):
         answers = [h.is_a(orpha, ancestor) for ancestor in cond.diseases]
         if True in answers:
             continue
         if None in answers:
-            reason = (
-                f"whether {orpha} falls under {allowed} cannot be decided without the "
-                "Orphanet classification"
+            reason = Both(
+                zh=f"没有 Orphanet 疾病分类，无法判断 {orpha} 是否属于 {allowed}",
+                en=f"whether {orpha} falls under {allowed} cannot be decided without the "
+                "Orphanet classification",
             )
         else:
-            reason = f"{orpha} is not one of {allowed}"
+            reason = Both(zh=f"{orpha} 不在 {allowed} 之中", en=f"{orpha} is not one of {allowed}")
         return Match.NOT_MET, reason, fix, (*path, n), None
-    return Match.MET, f"every selected disease falls under {allowed}", "", (), None
+    reason = Both(
+        zh=f"所选的每种疾病都属于 {allowed}", en=f"every selected disease falls under {allowed}"
+    )
+    return Match.MET, reason, NO_FIX, (), None
 
 
 def _research_type(
@@ -147,34 +159,45 @@ def _research_type(
     ages = app.selection.inclusion.age_at_diagnosis
     high = ages.max_years if ages else None
     if high is not None and high <= limit:
-        return (
-            Match.MET,
-            f"the selection is limited to an age at diagnosis of {high:g} years or less",
-            "",
-            (),
-            None,
+        reason = Both(
+            zh=f"纳入标准把诊断年龄限于 {high:g} 岁及以下",
+            en=f"the selection is limited to an age at diagnosis of {high:g} years or less",
         )
+        return Match.MET, reason, NO_FIX, (), None
     path: Loc = ("selection", "inclusion", "age_at_diagnosis")
-    said = "no upper age" if high is None else f"an upper age of {high:g} years"
-    reason = f"paediatric research only, but the selection has {said}"
-    fix = f"Set selection.inclusion.age_at_diagnosis.max_years to {limit} or less."
+    said = (
+        Both(zh="没有年龄上限", en="no upper age")
+        if high is None
+        else Both(zh=f"年龄上限为 {high:g} 岁", en=f"an upper age of {high:g} years")
+    )
+    reason = Both(
+        zh=f"仅限儿科研究，但纳入标准{said.zh}",
+        en=f"paediatric research only, but the selection has {said.en}",
+    )
+    fix = Both(
+        zh=f"把 selection.inclusion.age_at_diagnosis.max_years 设为 {limit} 或以下。",
+        en=f"Set selection.inclusion.age_at_diagnosis.max_years to {limit} or less.",
+    )
     return Match.NOT_MET, reason, fix, path if ages else ("selection", "inclusion"), None
 
 
 def _non_profit(app: Application, ds: Dataset, cond: UseCondition, h: DiseaseHierarchy) -> Outcome:
     if not app.non_profit:
-        return (
-            Match.NOT_MET,
-            "the purpose is not non-profit",
-            "Set non_profit: true.",
-            ("non_profit",),
-            C.NOT_NON_PROFIT.id,
-        )
+        reason = Both(zh="研究目的不是非营利的", en="the purpose is not non-profit")
+        fix = Both(zh="设为 non_profit: true。", en="Set non_profit: true.")
+        return Match.NOT_MET, reason, fix, ("non_profit",), C.NOT_NON_PROFIT.id
     if app.out_of_scope and app.out_of_scope.reason is OutOfScopeReason.PAYMENT:
-        reason = "a request for payment purposes is not non-profit, non-commercial use"
-        fix = "Requests for payment purposes cannot use this dataset; remove it from 'datasets'."
+        reason = Both(
+            zh="用于医疗费用结算的申请不属于非营利、非商业用途",
+            en="a request for payment purposes is not non-profit, non-commercial use",
+        )
+        fix = Both(
+            zh="用于医疗费用结算的申请不能使用该数据集；请把它从 datasets 中删除。",
+            en="Requests for payment purposes cannot use this dataset; remove it from 'datasets'.",
+        )
         return Match.NOT_MET, reason, fix, ("out_of_scope", "reason"), None
-    return Match.MET, "the purpose is non-profit research", "", (), None
+    reason = Both(zh="研究目的为非营利研究", en="the purpose is non-profit research")
+    return Match.MET, reason, NO_FIX, (), None
 
 
 def _ethics(
@@ -185,12 +208,14 @@ def _ethics(
     on: date | None = None,
 ) -> Outcome:
     covered = C.ETHICS_MISSING.id if app.privacy_level in ETHICS_REQUIRED_LEVELS else None
-    fix = (
-        "Add an 'ethics' section with the approval of your institution's ethics committee "
-        "and its letter (PDF)."
+    fix = Both(
+        zh="添加 ethics 部分，写明所在机构伦理委员会的批准，并附上伦理批件（PDF）。",
+        en="Add an 'ethics' section with the approval of your institution's ethics committee "
+        "and its letter (PDF).",
     )
     if app.ethics is None:
-        return Match.NOT_MET, "no ethics approval is given", fix, ("privacy_level",), covered
+        reason = Both(zh="没有提供伦理批件", en="no ethics approval is given")
+        return Match.NOT_MET, reason, fix, ("privacy_level",), covered
     try:
         start, end = (
             date.fromisoformat(app.ethics.approved_on),
@@ -200,9 +225,16 @@ def _ethics(
     except ValueError:
         valid = False
     if not valid:
-        reason = "the ethics approval is not valid on the day the application was received"
+        reason = Both(
+            zh="伦理批件在收到申请之日不在有效期内",
+            en="the ethics approval is not valid on the day the application was received",
+        )
         return Match.NOT_MET, reason, fix, ("ethics",), C.ETHICS_NOT_VALID.id
-    return Match.MET, "an ethics approval valid on the day it was received is given", "", (), None
+    reason = Both(
+        zh="提供了在收到申请之日有效的伦理批件",
+        en="an ethics approval valid on the day it was received is given",
+    )
+    return Match.MET, reason, NO_FIX, (), None
 
 
 def _genetic_only(
@@ -211,9 +243,21 @@ def _genetic_only(
     genetic = {(t.source, v.name) for t, v in ds.variables() if v.privacy is PrivacyClass.GENETIC}
     requested = {(v.table, v.name) for r in app.datasets if r.dataset == ds.id for v in r.variables}
     if requested & genetic or app.selection.inclusion.genes:
-        return Match.MET, "the request is a genetic study", "", (), None
-    reason = "genetic studies only, but the request asks for no genetic variable and no gene"
-    fix = "Request the genetic variables the study analyses, or use another dataset."
+        return (
+            Match.MET,
+            Both(zh="该申请是遗传学研究", en="the request is a genetic study"),
+            NO_FIX,
+            (),
+            None,
+        )
+    reason = Both(
+        zh="仅限遗传学研究，但申请既没有遗传变量，也没有基因",
+        en="genetic studies only, but the request asks for no genetic variable and no gene",
+    )
+    fix = Both(
+        zh="请申请研究所分析的遗传变量，或改用其他数据集。",
+        en="Request the genetic variables the study analyses, or use another dataset.",
+    )
     return Match.NOT_MET, reason, fix, ("datasets",), None
 
 

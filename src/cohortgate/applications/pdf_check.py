@@ -31,6 +31,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from cohortgate.findings.codes import Both
 from cohortgate.policy import PDF_MAX_OBJECTS
 
 # Tags long enough that compressed (random-looking) bytes practically never spell them: the
@@ -40,9 +41,10 @@ _HTML = re.compile(
     re.IGNORECASE,
 )
 _HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
-_EXPORT = (
-    "Export the document again as PDF from the program that made it (File > Save as PDF, or "
-    "print to PDF) and attach that file."
+_EXPORT = Both(
+    zh="用生成该文档的程序重新导出为 PDF（文件 > 另存为 PDF，或打印为 PDF），然后附上该文件。",
+    en="Export the document again as PDF from the program that made it (File > Save as PDF, or "
+    "print to PDF) and attach that file.",
 )
 
 
@@ -52,26 +54,42 @@ class PdfProblem:
     is not a usable PDF; ``fix`` says what to do (for ``active`` the code's hint does)."""
 
     active: bool
-    why: str
-    fix: str = _EXPORT
+    why: Both
+    fix: Both = _EXPORT
 
 
 def pdf_problem(data: bytes) -> PdfProblem | None:
     """The first reason to refuse ``data`` as a PDF attachment, or None."""
     if not _HEADER.match(data):
-        return PdfProblem(False, "its first line is not a PDF header such as %PDF-1.7")
-    html = _HTML.search(data)
-    if html is not None:
-        found = html.group(0).decode("ascii", "replace")
         return PdfProblem(
             False,
-            f"it holds HTML ('{found}' at byte {html.start()}): a web page behind a PDF header",
+            Both(
+                zh="第一行不是 %PDF-1.7 这样的 PDF 文件头",
+                en="its first line is not a PDF header such as %PDF-1.7",
+            ),
+        )
+    html = _HTML.search(data)
+    if html is not None:
+        found, at = html.group(0).decode("ascii", "replace"), html.start()
+        return PdfProblem(
+            False,
+            Both(
+                zh=f"其中含有 HTML（第 {at} 字节处的“{found}”）：PDF 文件头后面是一个网页",
+                en=f"it holds HTML ('{found}' at byte {at}): a web page behind a PDF header",
+            ),
         )
     with _quiet():
         try:
             return _read(data)
         except Exception as exc:  # pypdf raises many kinds on crafted input; none escapes
-            return PdfProblem(False, f"pypdf cannot read its structure ({_short(exc)})")
+            said = _short(exc)
+            return PdfProblem(
+                False,
+                Both(
+                    zh=f"pypdf 无法读取其结构（{said}）",
+                    en=f"pypdf cannot read its structure ({said})",
+                ),
+            )
 
 
 def _read(data: bytes) -> PdfProblem | None:
@@ -79,28 +97,38 @@ def _read(data: bytes) -> PdfProblem | None:
     if reader.is_encrypted:
         return PdfProblem(
             False,
-            "it is encrypted (a password or restrictions): reviewers must open it as it is, "
-            "and its content cannot be checked",
-            "Save an unprotected copy (remove the password and restrictions in the program "
-            "that made it, or print it to a new PDF) and attach that file.",
+            Both(
+                zh="文件已加密（设有密码或使用限制）：审查人必须能直接打开它，而且无法检查其内容",
+                en="it is encrypted (a password or restrictions): reviewers must open it as it "
+                "is, and its content cannot be checked",
+            ),
+            Both(
+                zh="另存一份不受保护的副本（在生成它的程序中去掉密码和限制，或打印为新的 PDF），"
+                "然后附上该文件。",
+                en="Save an unprotected copy (remove the password and restrictions in the program "
+                "that made it, or print it to a new PDF) and attach that file.",
+            ),
         )
     root = reader.trailer.get("/Root")
     if not isinstance(root, IndirectObject | DictionaryObject) or not isinstance(
         root.get_object(), DictionaryObject
     ):
-        return PdfProblem(False, "it has no document catalog (/Root)")
+        return PdfProblem(
+            False,
+            Both(zh="没有文档目录（/Root）", en="it has no document catalog (/Root)"),
+        )
     if len(reader.pages) == 0:
-        return PdfProblem(False, "it has no pages")
+        return PdfProblem(False, Both(zh="文档没有页面", en="it has no pages"))
     found = _active(reader)
     return PdfProblem(True, found) if found else None
 
 
-def _active(reader: PdfReader) -> str | None:
+def _active(reader: PdfReader) -> Both | None:
     """What active content the objects reachable from the trailer hold, or None."""
     seen: set[tuple[int, int]] = set()
     stack: list[Any] = [reader.trailer]
     visited = 0
-    kinds: list[str] = []
+    kinds: list[Both] = []
     while stack:
         item = stack.pop()
         if isinstance(item, IndirectObject):
@@ -110,7 +138,10 @@ def _active(reader: PdfReader) -> str | None:
             seen.add(key)
             visited += 1
             if visited > PDF_MAX_OBJECTS:
-                return f"more than {PDF_MAX_OBJECTS} objects (too many to check)"
+                return Both(
+                    zh=f"超过 {PDF_MAX_OBJECTS} 个对象（多到无法检查）",
+                    en=f"more than {PDF_MAX_OBJECTS} objects (too many to check)",
+                )
             item = _resolve(item)
         if isinstance(item, DictionaryObject):
             for kind in _kinds(item):
@@ -119,22 +150,31 @@ def _active(reader: PdfReader) -> str | None:
             stack.extend(dict.values(item))
         elif isinstance(item, ArrayObject):
             stack.extend(item)
-    return ", ".join(kinds) if kinds else None
+    if not kinds:
+        return None
+    return Both(zh="、".join(k.zh for k in kinds), en=", ".join(k.en for k in kinds))
 
 
-def _kinds(item: DictionaryObject) -> Iterator[str]:
+_JAVASCRIPT = Both(zh="JavaScript", en="JavaScript")
+_LAUNCH = Both(zh="启动程序的动作（/Launch）", en="an action that launches a program (/Launch)")
+_EMBEDDED = Both(zh="内嵌文件", en="embedded files")
+_RICH_MEDIA = Both(zh="富媒体（/RichMedia）", en="rich media (/RichMedia)")
+_XFA = Both(zh="可含脚本的 XFA 表单", en="an XFA form, which can hold scripts")
+
+
+def _kinds(item: DictionaryObject) -> Iterator[Both]:
     """The kinds of active content one dictionary is (an action, an annotation ...)."""
     action, kind, subtype = (_name(item, key) for key in ("/S", "/Type", "/Subtype"))
     if "/JS" in item or "/JavaScript" in item or action == "/JavaScript":
-        yield "JavaScript"  # an action, or the document's /JavaScript name tree
+        yield _JAVASCRIPT  # an action, or the document's /JavaScript name tree
     if action == "/Launch":
-        yield "an action that launches a program (/Launch)"
+        yield _LAUNCH
     if "/EmbeddedFiles" in item or kind == "/EmbeddedFile" or subtype == "/FileAttachment":
-        yield "embedded files"
+        yield _EMBEDDED
     if subtype == "/RichMedia":
-        yield "rich media (/RichMedia)"
+        yield _RICH_MEDIA
     if "/XFA" in item:
-        yield "an XFA form, which can hold scripts"
+        yield _XFA
 
 
 def _name(item: DictionaryObject, key: str) -> object:

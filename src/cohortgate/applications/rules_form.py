@@ -187,9 +187,13 @@ def parent_approved(form: Form, ctx: Context) -> Iterator[Finding]:
         return
     decision = decision_of(found.folder)
     if decision != "approve":
-        state = (
-            "has no decision yet" if decision is None else f"was decided '{decision}', not approved"
-        )
+        state = Both(zh="尚无审批决定", en="has no decision yet")
+        if decision is not None:
+            zh, en = (
+                f"的审批决定为“{decision}”，未获批准",
+                f"was decided '{decision}', not approved",
+            )
+            state = Both(zh=zh, en=en)
         yield form.at(C.PARENT_NOT_APPROVED, ("parent_application",), parent=parent, state=state)
 
 
@@ -233,18 +237,21 @@ def _diseases(selected: list[str], datasets: set[str], ctx: Context) -> set[str]
     return {code for d in datasets if (ds := ctx.catalog.dataset(d)) for code in ds.orpha_codes()}
 
 
-ACKNOWLEDGED = {
+ACKNOWLEDGED = {  # field: what accepting it means, in Chinese and in English; the requirement
     "no_third_party_transfer": (
+        "未经项目组许可，不得向第三方转让数据",
         "no transfer to third parties without the project group's permission",
         "R24",
     ),
-    "cite_the_source": ("publications cite the data source", "R23"),
+    "cite_the_source": ("发表的成果注明数据来源", "publications cite the data source", "R23"),
     "destroy_after_use": (
+        "使用结束时销毁数据，并以书面形式证明",
         "the data are destroyed at the end of use, and that is proved in writing",
         "R22",
     ),
-    "accept_fees": ("cost-recovery fees may be charged", "R34"),
+    "accept_fees": ("可收取成本补偿费用", "cost-recovery fees may be charged", "R34"),
     "report_results_of_value_to_participants": (
+        "向参与者反馈有潜在价值的结果",
         "results of potential value are returned to participants",
         "R35",
     ),
@@ -253,13 +260,13 @@ ACKNOWLEDGED = {
 
 def acknowledgements(form: Form, ctx: Context) -> Iterator[Finding]:
     given = form.app.acknowledgements
-    for name, (what, requirement) in ACKNOWLEDGED.items():
+    for name, (zh, en, requirement) in ACKNOWLEDGED.items():
         if not getattr(given, name):
             yield form.at(
                 C.ACKNOWLEDGEMENT_MISSING,
                 ("acknowledgements", name),
                 name=name,
-                what=what,
+                what=Both(zh=zh, en=en),
                 requirement=requirement,
             )
 

@@ -10,6 +10,7 @@ from cohortgate.applications import codes as C
 from cohortgate.applications.context import Context, Loc, requested, requested_variables
 from cohortgate.applications.load import Form
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.models.application import DeliveryMethod
 from cohortgate.models.dataset import DataClass, Dataset, PrivacyClass, PrivacyLevel
 from cohortgate.policy import DELIVERY_BY_LEVEL, ENCLAVE_DELIVERY, PSEUDONYMISED_AT_L2
@@ -30,13 +31,18 @@ def datasets_are_research_data(form: Form, ctx: Context) -> Iterator[Finding]:
         if ds is None:
             research = _research(ctx)
             close = difflib.get_close_matches(request.dataset, [d.id for d in research], n=1)
-            guess = f"Did you mean '{close[0]}'? " if close else ""
+            guess = did_you_mean(close[0]) if close else ""
             known = ", ".join(d.id for d in research)
             yield form.at(C.UNKNOWN_DATASET, loc, id=request.dataset, suggestion=guess, known=known)
         elif ds.data_class is not DataClass.RESEARCH:
             mine = set(ds.orpha_codes())
             others = [d.id for d in _research(ctx) if mine & set(d.orpha_codes())]
-            alternatives = f" (with the same diseases: {', '.join(others)})" if others else ""
+            listed = ", ".join(others)
+            alternatives = (
+                Both(zh=f"（疾病相同的有：{listed}）", en=f" (with the same diseases: {listed})")
+                if others
+                else ""
+            )
             yield form.at(
                 C.NOT_RESEARCH_DATA,
                 loc,
@@ -60,7 +66,8 @@ def requested_once(form: Form, ctx: Context) -> Iterator[Finding]:
             first = seen.setdefault((kind, name), loc)
             if first != loc:
                 line = form.doc.locate(first)[0]
-                yield form.at(C.DUPLICATE_REQUEST, loc, kind=kind, name=name, first=line)
+                shown = Both(zh="数据集" if kind == "dataset" else "变量", en=kind)
+                yield form.at(C.DUPLICATE_REQUEST, loc, kind=shown, name=name, first=line)
 
 
 def variables_exist(form: Form, ctx: Context) -> Iterator[Finding]:
@@ -73,12 +80,20 @@ def variables_exist(form: Form, ctx: Context) -> Iterator[Finding]:
             if names is None:
                 loc: Loc = ("datasets", i, "variables", j, "table")
                 close = difflib.get_close_matches(wanted.table, list(tables), n=1)
-                known = f"The tables of '{ds.id}' are: {', '.join(tables)}."
+                listed = ", ".join(tables)
+                known = Both(
+                    zh=f"“{ds.id}”的表有：{listed}。",
+                    en=f"The tables of '{ds.id}' are: {listed}.",
+                )
             else:
                 loc = ("datasets", i, "variables", j, "name")
                 close = difflib.get_close_matches(wanted.name, names, n=1)
-                known = f"Table '{wanted.table}' of '{ds.id}' has: {', '.join(names)}."
-            guess = f"Did you mean '{close[0]}'? " if close else ""
+                listed = ", ".join(names)
+                known = Both(
+                    zh=f"“{ds.id}”的表“{wanted.table}”有：{listed}。",
+                    en=f"Table '{wanted.table}' of '{ds.id}' has: {listed}.",
+                )
+            guess = did_you_mean(close[0]) if close else ""
             params = {"table": wanted.table, "name": wanted.name, "dataset": ds.id}
             yield form.at(C.UNKNOWN_VARIABLE, loc, suggestion=guess, known=known, **params)
 
@@ -116,10 +131,10 @@ def delivery_fits_level(form: Form, ctx: Context) -> Iterator[Finding]:
     level = str(app.privacy_level)
     genetic = any(v.privacy is PrivacyClass.GENETIC for _, _, v in requested_variables(form, ctx))
     allowed = DELIVERY_BY_LEVEL[level]
-    what = f"level {level}"
+    what = Both(zh=f"{level} 级别", en=f"level {level}")
     if genetic and level != "L1":  # genetic data at L1 are reported by level_covers_variables
         allowed = allowed & ENCLAVE_DELIVERY
-        what += " with genetic data"
+        what = Both(zh=f"含遗传数据的 {level} 级别", en=f"level {level} with genetic data")
     if app.delivery not in allowed:
         names = ", ".join(m.value for m in DeliveryMethod if m.value in allowed)
         yield form.at(
@@ -141,12 +156,21 @@ def selection_in_datasets(form: Form, ctx: Context) -> Iterator[Finding]:
             for ld in ctx.catalog.datasets
             if ld.dataset.data_class is DataClass.RESEARCH and orpha in ld.dataset.orpha_codes()
         ]
+        listed = ", ".join(holders)
         fix = (
-            f"Request a dataset that holds it ({', '.join(holders)}), or remove it from "
-            "selection.inclusion.diseases."
+            Both(
+                zh=f"请申请包含该疾病的数据集（{listed}），或把它从 selection.inclusion.diseases "
+                "中删除。",
+                en=f"Request a dataset that holds it ({listed}), or remove it from "
+                "selection.inclusion.diseases.",
+            )
             if holders
-            else "No research dataset of the catalog holds it; remove it from "
-            "selection.inclusion.diseases."
+            else Both(
+                zh="数据目录中没有哪个研究数据集包含该疾病；请把它从 "
+                "selection.inclusion.diseases 中删除。",
+                en="No research dataset of the catalog holds it; remove it from "
+                "selection.inclusion.diseases.",
+            )
         )
         yield form.at(
             C.DISEASE_NOT_IN_DATASETS,
@@ -169,22 +193,55 @@ def selection_terms_known(form: Form, ctx: Context) -> Iterator[Finding]:
             term, loc = ctx.index.hpo(hpo), ("selection", part, "hpo", n)
             primary = ctx.index.resolve_hpo(hpo) if term is None else None
             if primary is not None:
-                state = f"is a secondary id of {primary.id} in HPO {version}"
-                fix = f"Use the primary id {primary.id} ({primary.name})."
+                state = Both(
+                    zh=f"是 HPO {version} 中 {primary.id} 的次要编号",
+                    en=f"is a secondary id of {primary.id} in HPO {version}",
+                )
+                fix = Both(
+                    zh=f"请改用主编号 {primary.id}（{primary.name}）。",
+                    en=f"Use the primary id {primary.id} ({primary.name}).",
+                )
             elif term is None:
-                state = f"is not a term of HPO {version}"
-                fix = "Find the term on hpo.jax.org and copy its id (HP: and seven digits)."
+                state = Both(
+                    zh=f"不是 HPO {version} 中的术语", en=f"is not a term of HPO {version}"
+                )
+                fix = Both(
+                    zh="请在 hpo.jax.org 上查找该术语并复制其编号（HP: 加七位数字）。",
+                    en="Find the term on hpo.jax.org and copy its id (HP: and seven digits).",
+                )
             elif term.obsolete:
                 new = ctx.index.hpo(term.replaced_by) if term.replaced_by else None
-                state = f"is obsolete in HPO {version}"
-                fix = f"Replace it with {new.id} ({new.name})." if new else "Choose a current term."
+                state = Both(zh=f"在 HPO {version} 中已废弃", en=f"is obsolete in HPO {version}")
+                fix = (
+                    Both(
+                        zh=f"请替换为 {new.id}（{new.name}）。",
+                        en=f"Replace it with {new.id} ({new.name}).",
+                    )
+                    if new
+                    else Both(zh="请选择一个现行术语。", en="Choose a current term.")
+                )
             else:
                 continue
-            params = {"kind": "HPO term", "value": hpo, "state": state, "fix": fix}
+            params = {"kind": _HPO_TERM, "value": hpo, "state": state, "fix": fix}
             yield form.at(C.UNKNOWN_TERM, loc, **params)
         for n, gene in enumerate(criteria.genes):
             if not ctx.index.is_gene(gene):
-                state = f"is not a gene that HPO {version} annotates"
-                fix = "Use the gene's approved HGNC symbol (genenames.org), e.g. SMN1 or DMD."
-                params = {"kind": "gene", "value": gene, "state": state, "fix": fix}
+                state = Both(
+                    zh=f"不是 HPO {version} 注释的基因",
+                    en=f"is not a gene that HPO {version} annotates",
+                )
+                fix = Both(
+                    zh="请使用该基因经 HGNC 批准的符号（genenames.org），例如 SMN1 或 DMD。",
+                    en="Use the gene's approved HGNC symbol (genenames.org), e.g. SMN1 or DMD.",
+                )
+                params = {"kind": _GENE, "value": gene, "state": state, "fix": fix}
                 yield form.at(C.UNKNOWN_TERM, ("selection", part, "genes", n), **params)
+
+
+_HPO_TERM = Both(zh="HPO 术语", en="HPO term")
+_GENE = Both(zh="基因", en="gene")
+
+
+def did_you_mean(close: str) -> Both:
+    """The suggestion that starts a hint: ``Did you mean 'x'? ``."""
+    return Both(zh=f"您是否想写“{close}”？", en=f"Did you mean '{close}'? ")

@@ -16,6 +16,8 @@ from cohortgate.applications.checks import APPLICATION_CHECKS, Context, run_chec
 from cohortgate.applications.dating import resolver
 from cohortgate.applications.load import (
     FORM,
+    IS_LINK,
+    REPLACE_LINK,
     LoadedApplication,
     load_application,
     load_blacklist,
@@ -66,9 +68,7 @@ def _targets(lay: Layout, paths: list[Path]) -> tuple[list[Path], list[Finding]]
         if not is_application_path(lay, path):
             raise ValueError(f"{path}: not an application folder or application.yaml")
         if place.is_symlink() and place.name != FORM:
-            findings.append(
-                misplaced(lay, place, "is a symbolic link", "Replace it with the folder itself.")
-            )
+            findings.append(misplaced(lay, place, IS_LINK, REPLACE_LINK))
             continue
         if place == submissions:
             found, problems = scan_submissions(lay)

@@ -22,10 +22,12 @@ from git import Commit, Repo
 from cohortgate.approval import codes as C
 from cohortgate.approval.digest import differences
 from cohortgate.approval.eligibility import member_exclusions
+from cohortgate.approval.phrases import NONE, joined
 from cohortgate.approval.quarters import quarter_bounds
 from cohortgate.approval.quorum import QuorumState
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.read import read_blob
 from cohortgate.layout import DECISION, REVIEWS
@@ -90,10 +92,15 @@ def chair_findings(
     if app is None:
         return []  # the review reports the form's own findings
     day = date.fromisoformat(decision.decided_on)
-    reasons = [e.finding.message for e in member_exclusions(roster, chair, app, day)]
+    reasons = [
+        Both(zh=e.finding.text("zh")[0], en=e.finding.message)
+        for e in member_exclusions(roster, chair, app, day)
+    ]
     if declared := _declared_conflict(repo, head, folder, roster, chair, app.id):
         reasons.append(declared)
-    others = ", ".join(c for c in chair_ids(roster) if c != chair.id) or "none in the roster"
+    others = ", ".join(c for c in chair_ids(roster) if c != chair.id) or Both(
+        zh="名册中没有", en="none in the roster"
+    )
     return [
         doc.finding(
             C.CHAIR_EXCLUDED,
@@ -109,7 +116,7 @@ def chair_findings(
 
 def _declared_conflict(
     repo: Repo, head: Commit, folder: str, roster: Roster, chair: Member, app_id: str
-) -> str | None:
+) -> Both | None:
     """The conflict of interest the chair declared in their own sheet, when they signed it."""
     path = f"{folder}/{REVIEWS}/{chair.id}.yaml"
     data = read_blob(head, path)
@@ -123,7 +130,10 @@ def _declared_conflict(
     signed = signed_by(repo, head, path, roster)
     if signed.problem is not None or signed.member is None or signed.member.id != chair.id:
         return None  # only the chair's own signed word counts, not a sheet planted in their name
-    return f"declares a conflict of interest in {path}: {sheet.conflict_of_interest}"
+    return Both(
+        zh=f"在 {path} 中申报了利益冲突：{sheet.conflict_of_interest}",
+        en=f"declares a conflict of interest in {path}: {sheet.conflict_of_interest}",
+    )
 
 
 def check_recorded(
@@ -144,15 +154,18 @@ def check_recorded(
         )
     if changes := differences(decision.files, digests):
         findings.append(
-            doc.finding(C.DECISION_STALE, ("files",), sheet=path, changes="; ".join(changes))
+            doc.finding(C.DECISION_STALE, ("files",), sheet=path, changes=joined(changes))
         )
     day = date.fromisoformat(decision.decided_on)
     start, end = quarter_bounds(decision.quarter)
     problem = None
     if not start <= day <= end:
-        problem = f"is outside {decision.quarter} ({start} to {end})"
+        problem = Both(
+            zh=f"不在 {decision.quarter}（{start} 至 {end}）之内",
+            en=f"is outside {decision.quarter} ({start} to {end})",
+        )
     elif day > today:
-        problem = f"is after today ({today})"
+        problem = Both(zh=f"晚于今天（{today}）", en=f"is after today ({today})")
     if problem is not None:
         findings.append(
             doc.finding(
@@ -170,11 +183,11 @@ def check_against_rules(
     if not state.met:
         return [
             doc.finding(
-                C.DECISION_NO_QUORUM, ("decision",), sheet=path, problem="; ".join(state.problems())
+                C.DECISION_NO_QUORUM, ("decision",), sheet=path, problem=joined(state.phrases())
             )
         ]
     if decision.decision not in allowed:
-        shown = ", ".join(o.value for o in sorted(allowed, key=lambda o: o.strictness)) or "none"
+        shown = ", ".join(o.value for o in sorted(allowed, key=lambda o: o.strictness)) or NONE
         return [
             doc.finding(
                 C.DECISION_AGAINST_RULE,

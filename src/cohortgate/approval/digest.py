@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from git import Blob, Commit, Repo
 
 from cohortgate.approval import codes as C
-from cohortgate.approval.folder_files import megabytes, unbound_file
+from cohortgate.approval.folder_files import SYMLINK_WRITTEN_BY_NONE, megabytes, unbound_file
+from cohortgate.approval.phrases import change
 from cohortgate.files.loading import Document, LoadError
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.blobs import batch_objects, blob_sha256s
 from cohortgate.gitread.committed import parse_yaml
 from cohortgate.gitread.history import history
@@ -161,7 +163,7 @@ def after_review_findings(commit: Commit, folder: str) -> list[Finding]:
             named = named_at(commit, folder)
         problem = after_review_problem(relative, app_id, named)
         if problem is None and file.mode == Blob.link_mode:
-            problem = "is a symbolic link, which no command writes"
+            problem = SYMLINK_WRITTEN_BY_NONE
         if problem is not None:
             findings.append(unbound_file(path, relative, problem, place))
     return findings
@@ -183,12 +185,17 @@ def unbound_attachments(
     for where, target in app.attachments():
         field = ".".join(where)
         place = after_review_place(target)
-        what = f"{field} '{target}'"
+        what = Both(zh=f"{field}“{target}”", en=f"{field} '{target}'")
         if place is not None:
-            problem = f"lies in {place}, which sign-offs and decisions do not bind"
-            fix = (
-                "Move the file into the application folder itself (or a subfolder such as "
-                f"attachments/) and name that path in {field}."
+            problem = Both(
+                zh=f"位于 {place} 中，签核和审批决定不绑定该位置",
+                en=f"lies in {place}, which sign-offs and decisions do not bind",
+            )
+            fix = Both(
+                zh="把文件移到申请文件夹本身（或 attachments/ 等子文件夹），并在 "
+                f"{field} 中填写该路径。",
+                en="Move the file into the application folder itself (or a subfolder such as "
+                f"attachments/) and name that path in {field}.",
             )
             findings.append(doc.finding(C.UNBOUND_FILE, where, what=what, problem=problem, fix=fix))
         elif (size := sizes.get(target, 0)) > ATTACHMENT_MAX_BYTES:
@@ -197,32 +204,35 @@ def unbound_attachments(
                 doc.finding(C.UNBOUND_FILE, where, what=what, problem=problem, fix=_SMALLER)
             )
     if (total := sum(sizes.values())) > APPLICATION_MAX_BYTES:
-        what, problem = (
-            f"{prefix} (its reviewed files together)",
-            _over(total, APPLICATION_MAX_BYTES),
-        )
+        what = Both(zh=f"{prefix}（审查文件合计）", en=f"{prefix} (its reviewed files together)")
+        problem = _over(total, APPLICATION_MAX_BYTES)
         findings.append(C.UNBOUND_FILE.at(prefix, what=what, problem=problem, fix=_SMALLER))
     return findings
 
 
-_SMALLER = (
-    "Make the files smaller (export each PDF again with compressed images, leave out what the "
-    "committees do not need) in the application folder, and ask for the review again."
+_SMALLER = Both(
+    zh="在申请文件夹中把文件改小（每个 PDF 以压缩图片的方式重新导出，删去委员会不需要的内容），"
+    "然后重新申请审查。",
+    en="Make the files smaller (export each PDF again with compressed images, leave out what the "
+    "committees do not need) in the application folder, and ask for the review again.",
 )
 
 
-def _over(size: int, limit: int) -> str:
-    return f"is {megabytes(size)}, over the limit of {megabytes(limit)} (policy.py)"
+def _over(size: int, limit: int) -> Both:
+    return Both(
+        zh=f"大小为 {megabytes(size)}，超过上限 {megabytes(limit)}（policy.py）",
+        en=f"is {megabytes(size)}, over the limit of {megabytes(limit)} (policy.py)",
+    )
 
 
-def differences(signed: dict[str, str], current: dict[str, str]) -> list[str]:
+def differences(signed: dict[str, str], current: dict[str, str]) -> list[Both]:
     """What changed from ``signed`` to ``current``, one phrase per file, sorted by file."""
-    phrases: list[str] = []
+    phrases: list[Both] = []
     for name in sorted(set(signed) | set(current)):
         if name not in current:
-            phrases.append(f"{name} removed")
+            phrases.append(change(name, "removed"))
         elif name not in signed:
-            phrases.append(f"{name} added")
+            phrases.append(change(name, "added"))
         elif signed[name] != current[name]:
-            phrases.append(f"{name} changed")
+            phrases.append(change(name, "changed"))
     return phrases

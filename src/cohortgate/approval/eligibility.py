@@ -13,15 +13,17 @@ complete.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from cohortgate.approval import codes as C
 from cohortgate.approval.digest import differences
+from cohortgate.approval.phrases import agreement, committee, joined, same_person
 from cohortgate.approval.signoffs import SignOff
 from cohortgate.findings import Finding, Severity
+from cohortgate.findings.codes import Both
 from cohortgate.models.application import Application
 from cohortgate.models.person import Identity, one_person_groups
 from cohortgate.models.roster import Member, Roster
@@ -93,7 +95,7 @@ def _member_exclusions(
     def add(finding: Finding) -> None:
         found.append(Exclusion(member.id, finding.message, finding))
 
-    params: dict[str, Any] = {"member": member.id, "committee": member.committee.value}
+    params: dict[str, Any] = {"member": member.id, "committee": _committee(member)}
     if not member.serves_on(day):
         add(
             C.MEMBER_TERM.at(
@@ -102,27 +104,42 @@ def _member_exclusions(
         )
     elif person.counted is not None and person.counted != member.id:
         others = [m for m in entries if m.id != member.id]
-        links = [m.identity().same_as(member.identity()) for m in others]
+        links = [same_person(m.identity().agreement(member.identity())) for m in others]
         add(
             C.SAME_PERSON.at(
                 where,
                 others=", ".join(f"'{m.id}'" for m in others),
-                why=next((w for w in links if w), "linked through another entry"),
+                why=next((w for w in links if w), _LINKED),
                 counted=person.counted,
                 **params,
             )
         )
-    team = [("the applicant", app.applicant), *(("on the team", p) for p in app.team)]
-    for role, someone in team:
-        if (why := person.identity.same_as(someone.identity())) is not None:
-            role = f"{role} ({why})"
+    team = [(_APPLICANT, app.applicant), *((_ON_TEAM, p) for p in app.team)]
+    for (zh, en), someone in team:
+        if (found_why := person.identity.agreement(someone.identity())) is not None:
+            why = agreement(*found_why)
+            role = Both(zh=f"{zh}（{why.zh}）", en=f"{en} ({why.en})")
             add(C.REVIEWER_IS_APPLICANT.at(where, role=role, application=app.id, **params))
             break
     institutions = {app.applicant.institution, *(p.institution for p in app.team)}
     if shared := sorted(person.institutions & institutions):
-        reason = f"from {shared[0]}, an institution of the applying team"
+        reason = Both(
+            zh=f"来自申请团队所在的机构 {shared[0]}",
+            en=f"from {shared[0]}, an institution of the applying team",
+        )
         add(C.MEMBER_CONFLICT.at(where, reason=reason, **params))
     return found
+
+
+def _committee(member: Member) -> Both:
+    """The member's committee as hints name it: 学术委员会 / academic."""
+    name = member.committee.value
+    return Both(zh=committee(name).zh, en=name)
+
+
+_LINKED = Both(zh="经另一名册条目关联", en="linked through another entry")
+_APPLICANT = ("申请人", "the applicant")
+_ON_TEAM = ("申请团队成员", "on the team")
 
 
 def exclusions(roster: Roster, app: Application, day: date) -> list[Exclusion]:
@@ -157,13 +174,15 @@ def role_indicators(rubric: Rubric, member: Member) -> list[Indicator]:
     ]
 
 
-def _who_scores(indicator: Indicator) -> str:
+def _who_scores(indicator: Indicator) -> Both:
     if indicator.source is not Source.REVIEWER:
-        return "the system computes"
-    who = f"the {indicator.committee} committee scores"
+        return Both(zh="由系统计算", en="the system computes")
+    scorer = committee(str(indicator.committee))
+    zh, en = f"由{scorer.zh}评分", f"the {indicator.committee} committee scores"
     if indicator.expertise:
-        who += " (" + ", ".join(e.value for e in indicator.expertise) + ")"
-    return who
+        listed = ", ".join(e.value for e in indicator.expertise)
+        zh, en = f"{zh}（{listed}）", f"{en} ({listed})"
+    return Both(zh=zh, en=en)
 
 
 def judge(
@@ -182,7 +201,7 @@ def judge(
             signoff.at(
                 C.SHEET_OTHER_APPLICATION,
                 ("application",),
-                sheet=signoff.file,
+                sheet=signoff.named,
                 theirs=sheet.application,
                 ours=app.id,
             )
@@ -196,8 +215,11 @@ def judge(
                 C.MEMBER_CONFLICT,
                 ("conflict_of_interest",),
                 member=member.id,
-                committee=member.committee.value,
-                reason=f"declares: {sheet.conflict_of_interest}",
+                committee=_committee(member),
+                reason=Both(
+                    zh=f"申报了：{sheet.conflict_of_interest}",
+                    en=f"declares: {sheet.conflict_of_interest}",
+                ),
             )
         )
     low, high = rubric.scale.min, rubric.scale.max
@@ -206,7 +228,7 @@ def judge(
         where = ("scores", indicator_id)
         indicator = rubric.indicator(indicator_id)
         if indicator is None:
-            known = ", ".join(sorted(role)) or "(none for this role)"
+            known = ", ".join(sorted(role)) or Both(zh="（该角色没有）", en="(none for this role)")
             problems.append(signoff.at(C.SCORE_UNKNOWN, where, indicator=indicator_id, known=known))
         elif indicator_id not in role:
             problems.append(
@@ -242,8 +264,8 @@ def judge(
             signoff.at(
                 C.SHEET_STALE,
                 ("files",),
-                sheet=signoff.file,
-                changes="; ".join(changes),
+                sheet=signoff.named,
+                changes=joined(changes),
                 application=app.id,
                 reviewer=member.id,
             )
@@ -262,13 +284,5 @@ def _out_of_range(scores: dict[str, int | None], low: int, high: int) -> set[str
 def _relocated(signoff: SignOff, finding: Finding) -> Finding:
     """A member-level exclusion, reported on the sheet that the excluded member signed."""
     line, column = signoff.doc.locate(("reviewer",)) if signoff.doc else (0, 0)
-    return Finding(
-        file=signoff.file,
-        line=line,
-        column=column,
-        code=finding.code,
-        message=finding.message,
-        hint=finding.hint,
-        path="$.reviewer" if signoff.doc else "$",
-        severity=finding.severity,
-    )
+    path = "$.reviewer" if signoff.doc else "$"
+    return replace(finding, file=signoff.file, line=line, column=column, path=path)

@@ -19,6 +19,7 @@ from pathlib import Path
 from cohortgate.approval import codes as C
 from cohortgate.files.loading import LoadError, load_yaml_file
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.layout import (
     AGREEMENTS_RECORD,
     EVENTS,
@@ -93,7 +94,7 @@ class Refused:
 
     relative: str
     place: str  # reviews/, events/, ... or decision.yaml
-    problem: str
+    problem: Both  # follows the file's name: 'is not a score sheet: ...'
 
 
 def after_review_refused(folder: Path, files: list[FolderFile] | None = None) -> list[Refused]:
@@ -109,19 +110,27 @@ def after_review_refused(folder: Path, files: list[FolderFile] | None = None) ->
             named = named_in(folder)
         problem = after_review_problem(item.relative, folder.name, named)
         if problem is None and item.is_link:
-            problem = "is a symbolic link, which no command writes"
+            problem = SYMLINK_WRITTEN_BY_NONE
         if problem is not None:
             refused.append(Refused(item.relative, place, problem))
     return refused
 
 
-def unbound_file(path: str, relative: str, problem: str, place: str) -> Finding:
+SYMLINK_WRITTEN_BY_NONE = Both(
+    zh="是符号链接，任何命令都不会写入符号链接", en="is a symbolic link, which no command writes"
+)
+
+
+def unbound_file(path: str, relative: str, problem: Both | str, place: str) -> Finding:
     """The finding for a file of an after-review folder that no command writes there."""
-    fix = (
-        f"Remove it from {place}, or move it into the application folder itself (where "
-        "sign-offs bind it) in a pull request that is reviewed again."
+    fix = Both(
+        zh=f"把它从 {place} 中删除，或移到申请文件夹本身（签核绑定那里的文件），"
+        "并在重新审查的拉取请求中提交。",
+        en=f"Remove it from {place}, or move it into the application folder itself (where "
+        "sign-offs bind it) in a pull request that is reviewed again.",
     )
-    return C.UNBOUND_FILE.at(path, what=f"'{relative}'", problem=problem, fix=fix)
+    what = Both(zh=f"“{relative}”", en=f"'{relative}'")
+    return C.UNBOUND_FILE.at(path, what=what, problem=problem, fix=fix)
 
 
 def megabytes(size: int) -> str:

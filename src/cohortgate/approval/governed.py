@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from git import Commit, Repo
 
 from cohortgate.approval.governed_datasets import dataset_differences
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.read import batch_objects, blob_sha, changed_between, read_blob, sha256
 
 LINK_MODE = 0o120000  # git's mode of a symbolic link
@@ -48,54 +49,102 @@ class Governed:
     """One governed file, or every file under a folder (``path`` ending in ``/``)."""
 
     path: str
-    what: str  # shown in the review and in findings: why a change here needs both chairs
+    what: Both  # shown in the review and in findings: why a change here needs both chairs
+
+
+_CODE_OWNERS = Both(
+    zh="GitHub 读取的代码所有者（CODEOWNERS）文件", en="a code-owner file GitHub reads"
+)
 
 
 GOVERNED: tuple[Governed, ...] = (
     # This list itself and its rule for datasets: shortening either would take whatever it
     # leaves out away from the chairs.
-    Governed("src/cohortgate/approval/governed.py", "the list of what needs both chairs"),
-    Governed("src/cohortgate/approval/governed_datasets.py", "the list's rule for datasets"),
+    Governed(
+        "src/cohortgate/approval/governed.py",
+        Both(zh="须经两位主任委员批准的事项清单", en="the list of what needs both chairs"),
+    ),
+    Governed(
+        "src/cohortgate/approval/governed_datasets.py",
+        Both(zh="该清单关于数据集的规则", en="the list's rule for datasets"),
+    ),
     # The roster (members, keys, terms, chairs, quorum), the rubric (indicators, weights,
     # thresholds) and the blacklist (R13, R14, R25): the data every review is judged by.
-    Governed("rubric/", "the roster, rubric or blacklist"),
+    Governed("rubric/", Both(zh="名册、评分规则或黑名单", en="the roster, rubric or blacklist")),
     # Every code-owner file GitHub reads (the merge gate: required reviews of code owners).
     # GitHub takes the first of .github/, the root, docs/: adding a root or docs/ file while
     # deleting or breaking .github/CODEOWNERS would hand the gate to the new one.
-    Governed(".github/CODEOWNERS", "a code-owner file GitHub reads"),
-    Governed("CODEOWNERS", "a code-owner file GitHub reads"),
-    Governed("docs/CODEOWNERS", "a code-owner file GitHub reads"),
+    Governed(
+        ".github/CODEOWNERS",
+        _CODE_OWNERS,
+    ),
+    Governed(
+        "CODEOWNERS",
+        _CODE_OWNERS,
+    ),
+    Governed(
+        "docs/CODEOWNERS",
+        _CODE_OWNERS,
+    ),
     # The workflows that run this gate and the review, the templates: a workflow decides what
     # the pull request's checks run and with which permissions.
-    Governed(".github/", "the workflows (what the checks run)"),
+    Governed(
+        ".github/", Both(zh="工作流（检查运行的内容）", en="the workflows (what the checks run)")
+    ),
     # Every policy number (disclosure thresholds, rounding, limits), each set by a committee.
-    Governed("src/cohortgate/policy.py", "the policy numbers"),
+    Governed("src/cohortgate/policy.py", Both(zh="政策参数（policy.py）", en="the policy numbers")),
     # The whole room that verifies an approval: eligibility and conflicts of interest, the
     # quorum, the digests a sign-off binds, sheets, decisions, the review's verdict, and this
     # gate (rule_changes.py). The custodian verifies releases with it too.
-    Governed("src/cohortgate/approval/", "the code that verifies approvals"),
+    Governed(
+        "src/cohortgate/approval/", Both(zh="核验审批的代码", en="the code that verifies approvals")
+    ),
     # Who signed a commit: the allowed signers made from the roster, the signed payloads, the
     # verification. A looser check would let anyone sign as a member.
-    Governed("src/cohortgate/signatures/", "the code that verifies signatures"),
+    Governed(
+        "src/cohortgate/signatures/",
+        Both(zh="核验签名的代码", en="the code that verifies signatures"),
+    ),
     # Which files of an application folder a sign-off and a decision bind (``is_reviewed_file``)
     # and where sheets and decisions live: a file left out of the digests could change after
     # the committees signed.
-    Governed("src/cohortgate/layout.py", "which files a sign-off binds"),
+    Governed(
+        "src/cohortgate/layout.py", Both(zh="签核绑定哪些文件", en="which files a sign-off binds")
+    ),
     # How the rubric's scores become the decisions the rule allows (R14): the rubric applied.
-    Governed("src/cohortgate/scoring/", "the code that scores applications"),
+    Governed(
+        "src/cohortgate/scoring/",
+        Both(zh="为申请评分的代码", en="the code that scores applications"),
+    ),
     # The formats of the governed documents and of the signed ones: a default or a looser
     # pattern changes what the roster, rubric, blacklist, sheets, decisions and approvals mean.
-    Governed("src/cohortgate/models/roster.py", "the roster's format"),
-    Governed("src/cohortgate/models/rubric.py", "the rubric's format"),
-    Governed("src/cohortgate/models/blacklist.py", "the blacklist's format"),
-    Governed("src/cohortgate/models/review.py", "the format of sheets, decisions, approvals"),
+    Governed("src/cohortgate/models/roster.py", Both(zh="名册的格式", en="the roster's format")),
+    Governed(
+        "src/cohortgate/models/rubric.py", Both(zh="评分规则的格式", en="the rubric's format")
+    ),
+    Governed(
+        "src/cohortgate/models/blacklist.py", Both(zh="黑名单的格式", en="the blacklist's format")
+    ),
+    Governed(
+        "src/cohortgate/models/review.py",
+        Both(zh="评分表、审批决定和批准的格式", en="the format of sheets, decisions, approvals"),
+    ),
     # Which pull-request reviews on GitHub count as sign-offs (the second channel, R13).
-    Governed("src/cohortgate/review/github_reviews.py", "which GitHub reviews count as sign-offs"),
+    Governed(
+        "src/cohortgate/review/github_reviews.py",
+        Both(zh="哪些 GitHub 审查算作签核", en="which GitHub reviews count as sign-offs"),
+    ),
     # The custodian's check, before any extraction, that the application was approved as it
     # stands today (decision, digests, agreements, blacklist, access period).
-    Governed("src/cohortgate/custodian/release/approval.py", "the custodian's approval check"),
+    Governed(
+        "src/cohortgate/custodian/release/approval.py",
+        Both(zh="数据中心的审批核查", en="the custodian's approval check"),
+    ),
     # The gate's command: its exit code is what the review workflow enforces.
-    Governed("src/cohortgate/cli/rule_changes.py", "the command that enforces this list"),
+    Governed(
+        "src/cohortgate/cli/rule_changes.py",
+        Both(zh="执行这份清单的命令", en="the command that enforces this list"),
+    ),
 )
 
 APPROVALS = "rubric/approvals/"  # the approvals themselves: the mechanism, never governed
@@ -146,7 +195,7 @@ class GovernedChange:
 
     path: str
     sha: str | None  # SHA-256 of the new content; None when the path is deleted
-    why: tuple[str, ...]  # what is governed, what changed
+    why: tuple[Both, ...]  # what is governed, what changed
     line: int = 0  # where in the file, for a dataset field (0: the whole file)
     column: int = 0
 
@@ -200,13 +249,18 @@ def governed_changes_of(repo: Repo, base: Commit, head: Commit) -> list[Governed
         if entry is not None:
             found.append(GovernedChange(path, new_content(head, path), (entry.what,)))
         elif _stands_for_datasets(path):
-            stands = "the catalog's datasets: a file or link stands where their folder is"
+            stands = Both(
+                zh="数据目录的数据集：在其文件夹的位置上是一个文件或链接",
+                en="the catalog's datasets: a file or link stands where their folder is",
+            )
             found.append(GovernedChange(path, new_content(head, path), (stands,)))
         elif is_dataset(path):
             before = before or _merge_base(repo, base, head)
             differences = dataset_differences(before, head, path)
             if differences is not None:
-                why = tuple(f"dataset {d}" for d in differences.what)
+                why = tuple(
+                    Both(zh=f"数据集 {d.zh}", en=f"dataset {d.en}") for d in differences.what
+                )
                 line, column = differences.at
                 found.append(GovernedChange(path, new_content(head, path), why, line, column))
     return found

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from git import Commit
 
 from cohortgate.files.loading import Document
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.read import blob_sha, read_blob
 from cohortgate.models.dataset import Dataset
 
 Place = tuple[str | int, ...]
+_NOTHING = Both(zh="", en="")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Differences:
     """What differs in the governed fields, and where the first difference stands at the head
     ((0, 0) when the dataset is gone or unreadable there)."""
 
-    what: tuple[str, ...]
+    what: tuple[Both, ...]
     at: tuple[int, int]
 
 
@@ -48,7 +50,7 @@ class _Side:
     present: bool
     dataset: Dataset | None = None
     doc: Document | None = None
-    problem: str = ""
+    problem: Both = _NOTHING
 
 
 def _side(commit: Commit, path: str) -> _Side:
@@ -56,10 +58,13 @@ def _side(commit: Commit, path: str) -> _Side:
     if data is None:
         if blob_sha(commit, path) is None:
             return _Side(False)
-        return _Side(True, problem="is a symbolic link")
+        return _Side(True, problem=Both(zh="是符号链接", en="is a symbolic link"))
     dataset, doc, findings = load_model(data, path, Dataset)
     if dataset is None:
-        return _Side(True, problem=findings[0].message if findings else "is not a dataset")
+        if not findings:
+            return _Side(True, problem=Both(zh="不是数据集", en="is not a dataset"))
+        zh, en = findings[0].text("zh")[0], findings[0].message
+        return _Side(True, problem=Both(zh=zh, en=en))
     return _Side(True, dataset, doc)
 
 
@@ -100,23 +105,29 @@ def dataset_differences(base: Commit, head: Commit, path: str) -> Differences | 
     if not before.present and not after.present:
         return None
     unreadable = [
-        f"unreadable at the {name} ({side.problem})"
-        for name, side in (("base", before), ("head", after))
+        Both(
+            zh=f"在{zh}中无法读取（{side.problem.zh}）",
+            en=f"unreadable at the {name} ({side.problem.en})",
+        )
+        for name, zh, side in (("base", "基准分支", before), ("head", "最新提交", after))
         if side.present and side.dataset is None
     ]
     if unreadable:
         return Differences(tuple(unreadable), _at(after, ()))
     if before.dataset is None:
         assert after.dataset is not None
-        return Differences((f"'{after.dataset.id}' added",), _at(after, ()))
+        added = Both(zh=f"“{after.dataset.id}”为新增", en=f"'{after.dataset.id}' added")
+        return Differences((added,), _at(after, ()))
     if after.dataset is None:
-        return Differences((f"'{before.dataset.id}' removed",), (0, 0))
-    what: list[str] = []
+        gone = Both(zh=f"“{before.dataset.id}”已删除", en=f"'{before.dataset.id}' removed")
+        return Differences((gone,), (0, 0))
+    what: list[Both] = []
     places: list[Place] = []
     old, new = _fields(before.dataset), _fields(after.dataset)
     for key in old:
         if old[key] != new[key]:
-            what.append(f"{key} changed: {_short(old[key])} -> {_short(new[key])}")
+            values = f"{_short(old[key])} -> {_short(new[key])}"
+            what.append(Both(zh=f"{key} 已修改：{values}", en=f"{key} changed: {values}"))
             places.append((key,))
     old_classes, new_classes = _classes(before.dataset), _classes(after.dataset)
     for table, var in sorted(set(old_classes) | set(new_classes)):
@@ -124,9 +135,13 @@ def dataset_differences(base: Commit, head: Commit, path: str) -> Differences | 
         now_at = new_classes.get((table, var), [])
         now = [c for c, _p in now_at]
         if was != now:
+            zh = f"{', '.join(was) or '无'} -> {', '.join(now) or '无'}"
+            en = f"{', '.join(was) or 'absent'} -> {', '.join(now) or 'absent'}"
             what.append(
-                f"privacy class of {table}.{var} changed: "
-                f"{', '.join(was) or 'absent'} -> {', '.join(now) or 'absent'}"
+                Both(
+                    zh=f"{table}.{var} 的隐私分类已修改：{zh}",
+                    en=f"privacy class of {table}.{var} changed: {en}",
+                )
             )
             places.append(now_at[0][1] if now_at else ("tables",))
     if not what:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cohortgate.approval.phrases import committee
+from cohortgate.findings.codes import Both
 from cohortgate.models.dataset import PrivacyLevel
 from cohortgate.models.person import one_person_groups
 from cohortgate.models.roster import Committee, Member, Roster
@@ -40,18 +42,30 @@ class QuorumState:
         return all(c.met for c in self.committees) and not self.missing_expertise
 
     def problems(self) -> list[str]:
-        """Why the quorum is not met, one phrase each (empty when it is)."""
-        phrases = [
-            f"{c.committee} committee: {len(c.members)} of {c.required} valid sign-offs"
-            for c in self.committees
-            if not c.met
-        ]
+        """Why the quorum is not met, one phrase each (empty when it is), in English."""
+        return [p.en for p in self.phrases()]
+
+    def phrases(self) -> list[Both]:
+        """Why the quorum is not met, one phrase each in both languages (empty when it is)."""
+        found = []
+        for c in self.committees:
+            if not c.met:
+                name, count = committee(str(c.committee)), len(c.members)
+                found.append(
+                    Both(
+                        zh=f"{name.zh}：有效签核 {count} 份，需要 {c.required} 份",
+                        en=f"{name.en}: {count} of {c.required} valid sign-offs",
+                    )
+                )
         if self.missing_expertise:
-            phrases.append(
-                f"{self.level} needs a valid sign-off with the expertise: "
-                + ", ".join(self.missing_expertise)
+            listed = ", ".join(self.missing_expertise)
+            found.append(
+                Both(
+                    zh=f"{self.level} 级别须有具备以下专业的委员的有效签核：{listed}",
+                    en=f"{self.level} needs a valid sign-off with the expertise: {listed}",
+                )
             )
-        return phrases
+        return found
 
 
 def quorum(roster: Roster, level: PrivacyLevel, reviewers: Sequence[Member]) -> QuorumState:

@@ -14,6 +14,7 @@ from cohortgate.approval.decisions import RecordedDecision
 from cohortgate.approval.eligibility import Exclusion, JudgedSignOff, SignOffStatus
 from cohortgate.approval.quorum import QuorumState
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_trusted
 from cohortgate.gitread.read import read_blob
 from cohortgate.models.application import Application
@@ -72,12 +73,14 @@ class ReviewReport:
 
 def load_rules(base: Commit) -> tuple[Rules | None, list[Finding]]:
     """Roster, rubric and blacklist as committed at ``base``; None if one is unusable."""
-    roster, findings = load_trusted(base, ROSTER, Roster, "the roster")
-    rubric, more = load_trusted(base, RUBRIC, Rubric, "the rubric")
+    roster, findings = load_trusted(base, ROSTER, Roster, Both(zh="名册", en="the roster"))
+    rubric, more = load_trusted(base, RUBRIC, Rubric, Both(zh="评分规则", en="the rubric"))
     findings += more
     blacklist: Blacklist | None = Blacklist()
     if read_blob(base, BLACKLIST) is not None:
-        blacklist, more = load_trusted(base, BLACKLIST, Blacklist, "the blacklist")
+        blacklist, more = load_trusted(
+            base, BLACKLIST, Blacklist, Both(zh="黑名单", en="the blacklist")
+        )
         findings += more
     if roster is None or rubric is None or blacklist is None:
         return None, findings

@@ -21,7 +21,9 @@ from git import Commit, Repo
 
 from cohortgate.approval import codes as C
 from cohortgate.approval.governed import APPROVALS, GovernedChange, governed_changes_of
+from cohortgate.approval.phrases import joined
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.read import changed_between, read_blob
 from cohortgate.models.review import ChangeApproval
@@ -39,7 +41,7 @@ class ChairApproval:
 
     chair: str
     path: str  # rubric/approvals/<chair>.yaml
-    problem: str | None  # None: the chair approved exactly this change
+    problem: Both | None  # None: the chair approved exactly this change
     covers: frozenset[str]  # governed paths whose new content the chair's signed approval lists
 
 
@@ -65,8 +67,11 @@ class RuleChangeStatus:
         return [
             C.RULE_CHANGE_UNAPPROVED.at(
                 a.path,
-                problem=f"this change to {listed} needs the approval of chair '{a.chair}': "
-                + a.problem,
+                problem=Both(
+                    zh=f"对 {listed} 的这一改动须经主任委员“{a.chair}”批准：{a.problem.zh}",
+                    en=f"this change to {listed} needs the approval of chair '{a.chair}': "
+                    + a.problem.en,
+                ),
                 base=self.base[:12],
             )
             for a in self.approvals
@@ -86,8 +91,8 @@ class RuleChangeStatus:
                     change.path,
                     change.line,
                     change.column,
-                    why="; ".join(change.why),
-                    missing=", ".join(missing) or "none (another path's approval fails)",
+                    why=joined(change.why),
+                    missing=", ".join(missing) or _NONE_MISSING,
                     base=self.base[:12],
                 )
             )
@@ -100,7 +105,7 @@ class RuleChangeStatus:
                 {
                     "path": c.path,
                     "sha256": c.sha,
-                    "why": list(c.why),
+                    "why": [w.en for w in c.why],
                     "line": c.line,
                     "approved_by": self.approved_by(c.path),
                 }
@@ -111,7 +116,7 @@ class RuleChangeStatus:
                     "chair": a.chair,
                     "file": a.path,
                     "approved": a.problem is None,
-                    "problem": a.problem,
+                    "problem": a.problem.en if a.problem else None,
                 }
                 for a in self.approvals
             ],
@@ -165,30 +170,49 @@ def _judge(
             for p in set(expected) | set(listed)
             if listed.get(p, "absent") != expected.get(p, "absent")
         )
-        problem = f"the approval does not match the change (differs for: {', '.join(wrong)})"
+        names = ", ".join(wrong)
+        problem = Both(
+            zh=f"批准与改动不符（不一致的有：{names}）",
+            en=f"the approval does not match the change (differs for: {names})",
+        )
         return ChairApproval(chair, path, problem, covers)
     return ChairApproval(chair, path, None, covers)
 
 
 def _signed_approval(
     repo: Repo, head: Commit, path: str, chair: str, roster: Roster, changed: set[str]
-) -> tuple[ChangeApproval | None, str]:
+) -> tuple[ChangeApproval | None, Both]:
     """The chair's approval at ``head`` when it is theirs and signed by them alone, else why not."""
     if path not in changed:
-        return None, f"{path} is not part of this change"
+        return None, Both(zh=f"{path} 不在本次改动中", en=f"{path} is not part of this change")
     data = read_blob(head, path)
     if data is None:
-        return None, f"{path} was deleted"
+        return None, Both(zh=f"{path} 已被删除", en=f"{path} was deleted")
     approval, _doc, findings = load_model(data, path, ChangeApproval)
     if approval is None:
-        why = findings[0].message if findings else "unreadable"
-        return None, f"{path} is not a valid approval ({why})"
+        zh, en = ("无法读取", "unreadable")
+        if findings:
+            zh, en = findings[0].text("zh")[0], findings[0].message
+        return None, Both(
+            zh=f"{path} 不是有效的批准（{zh}）", en=f"{path} is not a valid approval ({en})"
+        )
     if approval.chair != chair:
-        return None, f"{path} names '{approval.chair}', not '{chair}'"
+        return None, Both(
+            zh=f"{path} 写的是“{approval.chair}”，不是“{chair}”",
+            en=f"{path} names '{approval.chair}', not '{chair}'",
+        )
     signed = signed_by(repo, head, path, roster)
     if signed.problem is not None:
         return None, signed.problem
     if signed.member is None or signed.member.id != chair:
-        who = signed.member.id if signed.member else "nobody"
-        return None, f"{path} is signed by '{who}', not by '{chair}'"
-    return approval, ""
+        who = signed.member.id if signed.member else None
+        return None, Both(
+            zh=f"{path} 的签名人是“{who}”，不是“{chair}”"
+            if who
+            else f"{path} 无人签名，应由“{chair}”签名",
+            en=f"{path} is signed by '{who or 'nobody'}', not by '{chair}'",
+        )
+    return approval, Both(zh="", en="")
+
+
+_NONE_MISSING = Both(zh="无（另一路径的批准未通过）", en="none (another path's approval fails)")

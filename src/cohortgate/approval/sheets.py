@@ -27,6 +27,7 @@ from cohortgate.approval import codes as C
 from cohortgate.approval.signoffs import Channel, SignOff
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.history import touched_paths
 from cohortgate.gitread.read import blob_sha, changes_of, files_under, last_changes, signed_blob
@@ -49,11 +50,21 @@ def _signature_problem(verdict: Verdict, path: str) -> Finding | None:
     if verdict.accepted:
         return None
     if verdict.status is Status.GOOD and verdict.member is not None:
-        detail = f"principal {verdict.principal} signed with another key ({verdict.fingerprint})"
+        detail = Both(
+            zh=f"签名身份 {verdict.principal} 使用了另一把密钥签名（{verdict.fingerprint}）",
+            en=f"principal {verdict.principal} signed with another key ({verdict.fingerprint})",
+        )
     elif verdict.principal:
-        detail = f"principal {verdict.principal} is not a member"
+        detail = Both(
+            zh=f"签名身份 {verdict.principal} 不是委员",
+            en=f"principal {verdict.principal} is not a member",
+        )
     else:
-        detail = f"git status {verdict.status.value}: key {verdict.fingerprint or 'unknown'}"
+        status, key = verdict.status.value, verdict.fingerprint
+        detail = Both(
+            zh=f"git 状态 {status}：密钥 {key or '未知'}",
+            en=f"git status {status}: key {key or 'unknown'}",
+        )
     return C.SIGNER_UNKNOWN.at(path, sheet=path, sha=sha, detail=detail)
 
 

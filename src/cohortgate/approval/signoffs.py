@@ -14,7 +14,7 @@ from typing import Any
 
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
-from cohortgate.findings.codes import Code
+from cohortgate.findings.codes import Both, Code
 from cohortgate.models.review import ScoreSheet
 from cohortgate.models.roster import Member
 
@@ -32,6 +32,12 @@ class SignOff:
     reference: str  # the signed commit's SHA, or the review's URL
     file: str  # where the sheet is, for messages
     doc: Document | None = None  # positions inside the sheet, when it is a file
+    shown: Both | None = None  # how messages name a sheet that is not a file (a GitHub review)
+
+    @property
+    def named(self) -> Both | str:
+        """The sheet as a message names it: its file, or ``shown``."""
+        return self.shown if self.shown is not None else self.file
 
     def at(self, code: Code, path: Sequence[str | int] = (), **params: Any) -> Finding:
         if self.doc is not None:

@@ -52,6 +52,7 @@ from cohortgate.approval.signoffs import Channel, SignOff
 from cohortgate.approval.validity import lapsed_at_decision
 from cohortgate.catalog.load import Catalog, load_catalog
 from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.history import is_ancestor
 from cohortgate.gitread.read import ReviewInputError, commit_of, ends_git_processes, read_blob
@@ -134,7 +135,7 @@ def review_application(
         if first is not None:
             findings.append(
                 C.DUPLICATE_SIGNOFF.at(
-                    extra.file, member=extra.member.id, first=first.file, second=extra.reference
+                    extra.file, member=extra.member.id, first=first.named, second=extra.reference
                 )
             )
             continue
@@ -164,9 +165,11 @@ def review_application(
 def _missing_form(form: str, head: Commit) -> Finding:
     from cohortgate.files import codes as CL
 
-    return CL.FILE_MISSING.at(
-        form, what=f"no application here: {form} at commit {head.hexsha[:12]}"
+    sha = head.hexsha[:12]
+    what = Both(
+        zh=f"申请（提交 {sha} 中没有 {form}）", en=f"no application here: {form} at commit {sha}"
     )
+    return CL.FILE_MISSING.at(form, what=what)
 
 
 def _score(

@@ -20,7 +20,7 @@ from cohortgate.catalog.identifiers import looks_like_identifier
 from cohortgate.catalog.load import Catalog, LoadedDataset, load_catalog, load_dataset
 from cohortgate.files.loading import Document, LoadError, load_yaml_file
 from cohortgate.findings import Finding, sort_findings
-from cohortgate.findings.codes import Code
+from cohortgate.findings.codes import Both, Code
 from cohortgate.layout import Layout
 from cohortgate.models.cohort import COHORT_SCHEMA, CUSTODIAN_ONLY_TABLES
 from cohortgate.models.common import Text
@@ -85,7 +85,8 @@ def unique_dataset_ids(ctx: Context) -> Iterator[Finding]:
         seen = first.setdefault(ld.dataset.id, ld)
         if seen is not ld:
             where = _line(seen, ("id",))
-            yield _at(ld, C.DUPLICATE_ID, ("id",), kind="dataset", id=ld.dataset.id, first=where)
+            kind = _KIND["dataset"]
+            yield _at(ld, C.DUPLICATE_ID, ("id",), kind=kind, id=ld.dataset.id, first=where)
 
 
 def unique_institution_ids(ctx: Context) -> Iterator[Finding]:
@@ -96,7 +97,8 @@ def unique_institution_ids(ctx: Context) -> Iterator[Finding]:
         if doc and seen != i:
             where = f"{doc.file}:{doc.locate(('institutions', seen, 'id'))[0]}"
             path = ("institutions", i, "id")
-            yield doc.finding(C.DUPLICATE_ID, path, kind="institution", id=inst.id, first=where)
+            kind = _KIND["institution"]
+            yield doc.finding(C.DUPLICATE_ID, path, kind=kind, id=inst.id, first=where)
 
 
 def unique_ids_within_dataset(ctx: Context) -> Iterator[Finding]:
@@ -114,7 +116,17 @@ def unique_ids_within_dataset(ctx: Context) -> Iterator[Finding]:
         for kind, path, value in items:
             seen = first.setdefault((kind, value), path)
             if seen != path:
-                yield _at(ld, C.DUPLICATE_ID, path, kind=kind, id=value, first=_line(ld, seen))
+                shown = _KIND[kind]
+                yield _at(ld, C.DUPLICATE_ID, path, kind=shown, id=value, first=_line(ld, seen))
+
+
+_KIND = {
+    "dataset": Both(zh="数据集", en="dataset"),
+    "institution": Both(zh="机构", en="institution"),
+    "disease": Both(zh="疾病", en="disease"),
+    "table": Both(zh="表", en="table"),
+    "variable": Both(zh="变量", en="variable"),
+}
 
 
 def id_matches_file_name(ctx: Context) -> Iterator[Finding]:
@@ -166,7 +178,14 @@ def orphanet_codes(ctx: Context) -> Iterator[Finding]:
             if info is None:
                 by_name = by_name or _orpha_by_name(ctx.index)
                 match = by_name.get(_norm(name or ""))
-                hint = f" (Orphanet's '{name}' is {match})" if match else ""
+                hint = (
+                    Both(
+                        zh=f"（Orphanet 中“{name}”的编码是 {match}）",
+                        en=f" (Orphanet's '{name}' is {match})",
+                    )
+                    if match
+                    else ""
+                )
                 yield _at(ld, C.UNKNOWN_ORPHA, path, orpha=orpha, suggestion=hint, version=version)
             elif name is not None and _norm(name) != _norm(info.name):
                 params = {"orpha": orpha, "expected": info.name, "given": name}
@@ -187,8 +206,11 @@ def hpo_terms(ctx: Context) -> Iterator[Finding]:
             term = ctx.index.hpo(hpo)
             primary = ctx.index.resolve_hpo(hpo) if term is None else None
             if primary is not None:  # a secondary (alternative) id merged into another term
-                state = f"a secondary id of {primary.id}"
-                use = f"Use the primary id {primary.id} ({primary.name})."
+                state = Both(zh=f"{primary.id} 的次要编号", en=f"a secondary id of {primary.id}")
+                use = Both(
+                    zh=f"请改用主编号 {primary.id}（{primary.name}）。",
+                    en=f"Use the primary id {primary.id} ({primary.name}).",
+                )
                 params = {"hpo": hpo, "name": primary.name, "state": state, "replacement": use}
                 yield _at(ld, C.OBSOLETE_HPO, path, version=version, **params)
             elif term is None:
@@ -196,11 +218,18 @@ def hpo_terms(ctx: Context) -> Iterator[Finding]:
             elif term.obsolete:
                 new = ctx.index.hpo(term.replaced_by) if term.replaced_by else None
                 use = (
-                    f"Replace it with {new.id} ({new.name})."
+                    Both(
+                        zh=f"请替换为 {new.id}（{new.name}）。",
+                        en=f"Replace it with {new.id} ({new.name}).",
+                    )
                     if new
-                    else "HPO names no replacement; choose a current term on hpo.jax.org."
+                    else Both(
+                        zh="HPO 没有给出替代术语；请在 hpo.jax.org 上选择一个现行术语。",
+                        en="HPO names no replacement; choose a current term on hpo.jax.org.",
+                    )
                 )
-                params = {"hpo": hpo, "name": term.name, "state": "obsolete", "replacement": use}
+                state = Both(zh="已废弃的术语", en="obsolete")
+                params = {"hpo": hpo, "name": term.name, "state": state, "replacement": use}
                 yield _at(ld, C.OBSOLETE_HPO, path, version=version, **params)
 
 
@@ -215,6 +244,11 @@ def _value_codes(ld: LoadedDataset) -> Iterator[tuple[Loc, str, Text]]:
 def _orpha_by_name(index: OntologyIndex) -> dict[str, str]:
     infos = (index.disease(orpha) for orpha in index.diseases())
     return {_norm(info.name): info.orpha for info in infos if info}
+
+
+def did_you_mean(close: str) -> Both:
+    """The suggestion that starts a hint: ``Did you mean 'x'? ``."""
+    return Both(zh=f"您是否想写“{close}”？", en=f"Did you mean '{close}'? ")
 
 
 def _norm(name: str) -> str:
@@ -255,10 +289,11 @@ def cohort_columns(ctx: Context) -> Iterator[Finding]:
                 else []
             )
             params = {"name": var.name, "table": table.source, "known": ", ".join(columns)}
-            guess = f"Did you mean '{close[0]}'? " if close else ""
+            guess = did_you_mean(close[0]) if close else ""
             yield _at(ld, C.UNKNOWN_COLUMN, (*path, "name"), suggestion=guess, **params)
         elif db_type not in COMPATIBLE_TYPES[var.type]:
-            fits = " or ".join(sorted(t for t, dbs in COMPATIBLE_TYPES.items() if db_type in dbs))
+            types = sorted(t for t, dbs in COMPATIBLE_TYPES.items() if db_type in dbs)
+            fits = Both(zh=" 或 ".join(types), en=" or ".join(types))
             params = {"name": var.name, "table": table.source, "db_type": db_type}
             yield _at(ld, C.TYPE_MISMATCH, (*path, "type"), type=var.type, expected=fits, **params)
 
@@ -331,7 +366,8 @@ def use_conditions(ctx: Context) -> Iterator[Finding]:
                     path = ("use_conditions", i, parameter)
                     yield _at(ld, C.DUO_PARAMETER, path, parameter=parameter, **params)
         if len(permissions) != 1:
-            which = f" ({', '.join(permissions)})" if permissions else ""
+            listed = ", ".join(permissions)
+            which = Both(zh=f"（{listed}）", en=f" ({listed})") if permissions else ""
             count = len(permissions)
             yield _at(ld, C.DUO_PERMISSION, ("use_conditions",), count=count, which=which)
 

@@ -1,12 +1,15 @@
-"""``cohortgate release SUBMISSION --recipient age1…``: the custodian's release (R16–R18,
+"""``cohortgate release SUBMISSION --recipient age1…``: the custodian's release (R13, R15–R18,
 R25, R28, R31, R32). Runs on the custodian's machine only.
 
-Refuses, with the reason and exit 1, an application that is not approved for its current
-version, whose agreements are not signed, whose team has a blacklisted member or whose access
-period is over; a requested variable the cohort lacks; a cohort file that is not a DuckDB
-database; a release the re-identification gate refuses. Exit 2: the vault cannot be used
-(tampered log, missing key, permissions) or bad arguments. Nothing is written unless the
-whole release succeeds.
+Before anything is extracted, proves the approval from git at the commit released from (HEAD,
+or ``--at REV``) as ``cohortgate review`` does, and refuses, with the review's findings and
+exit 1, a decision that is unsigned, not a serving chair's, stale, without quorum or not
+allowed by the rule, or not approve; an application folder on disk that differs from that
+commit; an application whose agreements are not signed, whose team has a blacklisted member
+or whose access period is over; a requested variable the cohort lacks; a cohort file that is
+not a DuckDB database; a release the re-identification gate refuses. Exit 2: the vault cannot
+be used (tampered log, missing key, permissions) or bad arguments. Nothing is written unless
+the whole release succeeds.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--recipient", metavar="AGE1…", help="the recipient's age public key")
     options.add_cohort(parser)
     options.add_vault(parser)
+    parser.add_argument(
+        "--at",
+        metavar="REV",
+        default="HEAD",
+        help="the commit whose approval is verified and released (default: HEAD)",
+    )
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
     parser.add_argument(
         "--start", metavar="YYYY-MM-DD", help="first day of access (default: today)"

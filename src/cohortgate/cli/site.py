@@ -1,4 +1,9 @@
-"""``cohortgate site``: build the bilingual catalog site, or serve the built one."""
+"""``cohortgate site``: build the bilingual catalog site, or serve the built one.
+
+``site build`` replaces ``build/site`` whole once both languages are built (the previous site
+stays until then); exit 0 when built, 1 with findings, 2 when the disk refused a write (a
+``file.write-failed`` finding names the file).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.site_command != "build":
         print("usage: cohortgate site {build,serve} (see --help)", file=sys.stderr)
         return 2
+    from cohortgate.files.codes import FILE_WRITE_FAILED
     from cohortgate.site.build import build
 
     lay = layout(args.root)
@@ -43,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
     if findings:
         sys.stdout.write(REPORTER_BY_NAME[args.format](sort_findings(findings)))
     if built is None or has_errors(findings):
-        print("the site was not built", file=sys.stderr)
-        return 1
+        refused = any(f.code == FILE_WRITE_FAILED.id for f in findings)
+        print(
+            "the site was not built" + ("; the previous build/site is intact" if refused else ""),
+            file=sys.stderr,
+        )
+        return 2 if refused else 1
     gen = built.generated
     took = ", ".join(f"{k} {v:.1f} s" for k, v in gen.seconds.items())
     mkdocs = ", ".join(f"{k} {v:.1f} s" for k, v in built.mkdocs_seconds.items())

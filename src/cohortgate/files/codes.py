@@ -1,5 +1,8 @@
-"""Codes of the loader: what can be wrong with a file before its content is looked at."""
+"""Codes of the loader (what can be wrong with a file before its content is looked at) and of
+the transactional writers of ``files.atomic`` (a disk that refuses a write, an interrupted write
+recovered)."""
 
+from cohortgate.findings import Severity
 from cohortgate.findings.codes import declare
 
 FILE_MISSING = declare(
@@ -145,4 +148,23 @@ SCHEMA = declare(
     "The value does not match the published JSON Schema of this kind of file.",
     "{message}",
     "{hint}",
+)
+FILE_WRITE_FAILED = declare(
+    "file.write-failed",
+    "File cannot be written",
+    "Commands write their files as transactions (a staged copy, then one rename), so a disk "
+    "that refuses a write (read-only, full, no permission) stops the command without leaving "
+    "a file half-written.",
+    "cannot write {target}: {reason}",
+    "{fix}",
+)
+FILE_RECOVERED = declare(
+    "file.recovered",
+    "Interrupted write recovered",
+    "A command killed while it wrote its files leaves a staging folder or a journal beside "
+    "them; the next run finishes a write that had committed and discards one that had not, "
+    "so the files are all old or all new, never a mix.",
+    "{target}: {what}",
+    "Nothing to repair; run the interrupted command again if its result is missing.",
+    Severity.WARNING,
 )

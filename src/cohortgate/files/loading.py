@@ -35,6 +35,7 @@ from cohortgate.files import textfile
 from cohortgate.files.textfile import LoadError
 from cohortgate.files.yaml_syntax import syntax_finding
 from cohortgate.findings import Finding, json_path
+from cohortgate.findings.codes import Both
 
 __all__ = [
     "MAX_DEPTH",
@@ -139,16 +140,16 @@ def require_mapping(doc: Document) -> dict[str, Any]:
     return doc.data
 
 
-def _kind(data: Any) -> str:
+def _kind(data: Any) -> Both:
     if data is None:
-        return "empty"
+        return Both(zh="空的", en="empty")
     if isinstance(data, list):
-        return "a list"
+        return Both(zh="一个列表", en="a list")
     if isinstance(data, bool):
-        return "a single true/false value"
+        return Both(zh="单个 true/false 值", en="a single true/false value")
     if isinstance(data, int | float):
-        return "a single number"
-    return "a single piece of text"
+        return Both(zh="单个数字", en="a single number")
+    return Both(zh="单独一段文本", en="a single piece of text")
 
 
 @dataclass
@@ -230,8 +231,13 @@ class _Builder:
                     C.YAML_SYNTAX,
                     mark,
                     top.path,
-                    problem="a mapping key must be a plain word",
-                    hint="Write keys as simple names followed by a colon, e.g. 'title:'.",
+                    problem=Both(
+                        zh="映射的键必须是一个普通的词", en="a mapping key must be a plain word"
+                    ),
+                    hint=Both(
+                        zh="键写成简单的名称，后面跟一个冒号，例如 'title:'。",
+                        en="Write keys as simple names followed by a colon, e.g. 'title:'.",
+                    ),
                 )
             )
         key: str = event.value

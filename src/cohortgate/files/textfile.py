@@ -27,6 +27,7 @@ from pathlib import Path
 
 from cohortgate.files import codes as C
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -41,21 +42,21 @@ _NOT_PRINTABLE = re.compile(
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what the YAML parser counts as a break
 _CJK = re.compile("[\u3400-\u9fff]")
 _NAMES = {
-    0x00: "NUL, a zero byte",
-    0x08: "backspace",
-    0x0B: "vertical tab",
-    0x0C: "form feed",
-    0x1B: "escape",
-    0x7F: "delete",
-    0xFFFE: "a non-character",
-    0xFFFF: "a non-character",
+    0x00: Both(zh="NUL，即零字节", en="NUL, a zero byte"),
+    0x08: Both(zh="退格符", en="backspace"),
+    0x0B: Both(zh="垂直制表符", en="vertical tab"),
+    0x0C: Both(zh="换页符", en="form feed"),
+    0x1B: Both(zh="转义符", en="escape"),
+    0x7F: Both(zh="删除符", en="delete"),
+    0xFFFE: Both(zh="非字符", en="a non-character"),
+    0xFFFF: Both(zh="非字符", en="a non-character"),
 }
 _KINDS = (
-    (stat.S_ISDIR, "folder"),
-    (stat.S_ISFIFO, "named pipe (FIFO)"),
-    (stat.S_ISCHR, "character device"),
-    (stat.S_ISBLK, "block device"),
-    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISDIR, Both(zh="文件夹", en="folder")),
+    (stat.S_ISFIFO, Both(zh="命名管道（FIFO）", en="named pipe (FIFO)")),
+    (stat.S_ISCHR, Both(zh="字符设备", en="character device")),
+    (stat.S_ISBLK, Both(zh="块设备", en="block device")),
+    (stat.S_ISSOCK, Both(zh="套接字", en="socket")),
 )
 
 
@@ -78,7 +79,7 @@ def read_bytes(path: Path, display: str, limit: int) -> bytes:
         _check_kind(os.lstat(path).st_mode, display)
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise LoadError(C.FILE_MISSING.at(display, what="file")) from None
+        raise LoadError(C.FILE_MISSING.at(display, what=Both(zh="该文件", en="file"))) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # replaced by a link between lstat and open
             raise LoadError(C.FILE_SYMLINK.at(display)) from None
@@ -100,7 +101,8 @@ def read_bytes(path: Path, display: str, limit: int) -> bytes:
     finally:
         os.close(fd)
     if size > limit:
-        raise LoadError(C.FILE_TOO_LARGE.at(display, size=f"at least {size}", limit=limit))
+        at_least = Both(zh=f"至少 {size}", en=f"at least {size}")
+        raise LoadError(C.FILE_TOO_LARGE.at(display, size=at_least, limit=limit))
     return b"".join(chunks)
 
 
@@ -108,7 +110,8 @@ def _check_kind(mode: int, display: str) -> None:
     if stat.S_ISLNK(mode):
         raise LoadError(C.FILE_SYMLINK.at(display))
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "special file")
+        special = Both(zh="特殊文件", en="special file")
+        kind = next((name for test, name in _KINDS if test(mode)), special)
         raise LoadError(C.FILE_NOT_REGULAR.at(display, kind=kind))
 
 
@@ -132,7 +135,11 @@ def decode(raw: bytes, display: str) -> str:
     if before.isascii() and _is_chinese_gb18030(raw):  # no UTF-8 before the first bad byte
         raise LoadError(
             C.FILE_WRONG_ENCODING.at(
-                display, line, column, encoding="GBK/GB18030 (Chinese Windows)", iconv="GB18030"
+                display,
+                line,
+                column,
+                encoding=Both(zh="GBK/GB18030（中文 Windows）", en="GBK/GB18030 (Chinese Windows)"),
+                iconv="GB18030",
             )
         )
     raise LoadError(C.FILE_NOT_UTF8.at(display, line, column, byte=f"0x{raw[start]:02x}"))
@@ -169,9 +176,9 @@ def check_characters(text: str, display: str) -> None:
     line, column = position(text, bad.start())
     point = ord(bad.group())
     if 0xD800 <= point <= 0xDFFF:
-        name = "a lone surrogate"
+        name = Both(zh="单独的代理码元", en="a lone surrogate")
     else:
-        name = _NAMES.get(point, "a control character")
+        name = _NAMES.get(point, Both(zh="控制字符", en="a control character"))
     raise LoadError(
         C.FILE_CONTROL_CHARACTER.at(display, line, column, char=f"U+{point:04X}", name=name)
     )

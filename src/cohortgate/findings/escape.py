@@ -20,6 +20,11 @@ import unicodedata
 INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
+# The validation error type of text holding an invisible character (``models.common`` raises
+# it, ``files.modelcheck`` words its finding).
+INVISIBLE_ERROR = "invisible_character"
+
+
 def code_point(char: str) -> str:
     return f"<U+{ord(char):04X}>"
 

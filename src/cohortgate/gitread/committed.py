@@ -19,6 +19,7 @@ from cohortgate.files import textfile
 from cohortgate.files.loading import MAX_FILE_BYTES, Document, LoadError, load_yaml_text
 from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread import codes as C
 from cohortgate.gitread.memory import any_memory, documents_name
 from cohortgate.gitread.read import SMALL_BLOB, files_under, read_blob
@@ -108,7 +109,7 @@ def load_model(
 
 
 def load_trusted(
-    commit: Commit, path: str, model: type[M], what: str
+    commit: Commit, path: str, model: type[M], what: Both | str
 ) -> tuple[M | None, list[Finding]]:
     """``path`` at the trusted (base) commit as ``model``; a missing file is a finding."""
     data = read_blob(commit, path)

@@ -23,6 +23,7 @@ from git import BadName, Blob, Commit, InvalidGitRepositoryError, NoSuchPathErro
 from git.exc import GitCommandError
 
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread import codes as C
 from cohortgate.gitread.blobs import (
     SHA256_OF,
@@ -99,7 +100,13 @@ def open_repo(root: Path) -> Repo:
         return Repo(root, search_parent_directories=False)
     except (InvalidGitRepositoryError, NoSuchPathError):
         raise ReviewInputError(
-            C.GIT_UNAVAILABLE.at(".", problem=f"'{root.name}' is not the root of a git repository")
+            C.GIT_UNAVAILABLE.at(
+                ".",
+                problem=Both(
+                    zh=f"“{root.name}”不是 git 仓库的根目录",
+                    en=f"'{root.name}' is not the root of a git repository",
+                ),
+            )
         ) from None
 
 

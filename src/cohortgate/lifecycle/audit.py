@@ -43,6 +43,7 @@ from typing import Any
 from git import Commit, Repo
 
 from cohortgate.approval.digest import differences, digests_at
+from cohortgate.approval.phrases import joined
 from cohortgate.approval.verify import (
     BLACKLIST,
     ROSTER,
@@ -53,6 +54,7 @@ from cohortgate.approval.verify import (
     review_application,
 )
 from cohortgate.findings import Finding, Severity, sort_findings
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.blobs import batch_objects
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.history import history
@@ -95,7 +97,7 @@ class DecisionVersion:
     valid: bool
     outcome: Outcome | None
     files: dict[str, str]  # the reviewed files it names, relpath -> SHA-256
-    problem: str  # why it is not valid ("" when valid)
+    problem: Both  # why it is not valid (empty when valid)
     at_head: bool  # judged by the HEAD review (equivalent), not at its own commit
 
 
@@ -162,11 +164,17 @@ def _changes(repo: Repo, head: Commit) -> list[tuple[str, str, str]]:
 # --- the checks -----------------------------------------------------------------------------
 
 
-def _first_error(report: ReviewReport) -> str:
+def _first_error(report: ReviewReport) -> Both:
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     if report.decision is not None and report.decision.chair is None and not errors:
-        return "no chair of the roster signed it"
-    return f"{errors[0].code}: {errors[0].message}" if errors else "the review did not judge it"
+        return Both(zh="没有名册中的主任委员签署它", en="no chair of the roster signed it")
+    if not errors:
+        return Both(zh="审查没有对它作出判断", en="the review did not judge it")
+    first = errors[0]
+    return Both(zh=f"{first.code}：{first.text('zh')[0]}", en=f"{first.code}: {first.message}")
+
+
+_VALID = Both(zh="", en="")
 
 
 def _decisions(
@@ -207,14 +215,17 @@ def _decisions(
         )
         if equivalent and current is not None and current.decision_valid:
             versions.append(
-                DecisionVersion(folder, path, sha, blob, True, outcome, named, "", True)
+                DecisionVersion(folder, path, sha, blob, True, outcome, named, _VALID, True)
             )
             continue
         if sha not in own_rules:
             own_rules[sha] = load_rules(repo.commit(sha))[0]
         rules = own_rules[sha]
         if rules is None:
-            problem = "the roster, rubric or blacklist of that commit does not load"
+            problem = Both(
+                zh="该提交中的名册、评分规则或黑名单无法读取",
+                en="the roster, rubric or blacklist of that commit does not load",
+            )
             versions.append(
                 DecisionVersion(folder, path, sha, blob, False, outcome, named, problem, False)
             )
@@ -230,7 +241,7 @@ def _decisions(
             credit=credit_record,
         )
         valid = report.decision_valid
-        problem = "" if valid else _first_error(report)
+        problem = _VALID if valid else _first_error(report)
         versions.append(
             DecisionVersion(folder, path, sha, blob, valid, outcome, named, problem, False)
         )
@@ -338,42 +349,67 @@ def _decision_problem(
     by_blob: dict[tuple[str, str], DecisionVersion],
     folder: str,
     files: dict[str, str],
-) -> str:
+) -> Both | None:
     if decision is None:
-        return "has no decision.yaml beside it"
+        return Both(zh="旁边没有 decision.yaml", en="has no decision.yaml beside it")
     version = by_blob.get((folder, decision[1]))
     if version is None:  # pragma: no cover - every blob of the path comes from a change
-        return "rests on a decision file no commit recorded"
+        return Both(
+            zh="所依据的决定文件没有任何提交记录过",
+            en="rests on a decision file no commit recorded",
+        )
     if not version.valid:
-        return f"rests on the decision of commit {version.commit[:12]}, which was not valid"
+        sha = version.commit[:12]
+        return Both(
+            zh=f"所依据的提交 {sha} 中的决定无效",
+            en=f"rests on the decision of commit {sha}, which was not valid",
+        )
     if version.outcome is not Outcome.APPROVE:
         shown = version.outcome.value if version.outcome else "none"
-        return f"rests on a '{shown}' decision, not 'approve'"
+        return Both(
+            zh=f"所依据的决定是“{shown}”，不是“approve”",
+            en=f"rests on a '{shown}' decision, not 'approve'",
+        )
     if changes := differences(version.files, files):
-        return f"released a version the decision did not approve: {'; '.join(changes)}"
-    return ""
+        listed = joined(changes)
+        return Both(
+            zh=f"发布的版本未经该决定批准：{listed.zh}",
+            en=f"released a version the decision did not approve: {listed.en}",
+        )
+    return None
 
 
 def _agreements_problem(
     blob: tuple[str, str, bytes] | None, folder: str, record: ManifestRecord
-) -> str:
+) -> Both | None:
     path = f"{folder}/{AGREEMENTS}"
     if blob is None:
-        return f"was made without {AGREEMENTS}"
+        return Both(zh=f"发布时没有 {AGREEMENTS}", en=f"was made without {AGREEMENTS}")
     signed = load_model(blob[2], path, SignedAgreements)[0]
     if signed is None:
-        return f"was made with an unreadable {AGREEMENTS}"
+        return Both(
+            zh=f"发布时的 {AGREEMENTS} 无法读取", en=f"was made with an unreadable {AGREEMENTS}"
+        )
     missing = [kind.value for kind in AgreementKind if signed.get(kind) is None]
     if missing:
-        return f"was made before the {', '.join(missing)} agreement was recorded"
+        listed = ", ".join(missing)
+        return Both(
+            zh=f"发布时 {listed} 协议尚未登记",
+            en=f"was made before the {listed} agreement was recorded",
+        )
     late = [
-        f"{r.kind.value} signed {r.signed_on}"
+        (r.kind.value, r.signed_on)
         for r in signed.agreements
         if date.fromisoformat(r.signed_on) > record.created_on
     ]
     if late:
-        return f"was made on {record.created_on}, before the agreements: {', '.join(late)}"
-    return ""
+        zh = ", ".join(f"{kind} 于 {day} 签署" for kind, day in late)
+        en = ", ".join(f"{kind} signed {day}" for kind, day in late)
+        return Both(
+            zh=f"发布于 {record.created_on}，早于协议的签署：{zh}",
+            en=f"was made on {record.created_on}, before the agreements: {en}",
+        )
+    return None
 
 
 @ends_git_processes

@@ -26,8 +26,10 @@ from datetime import date
 
 from git import Commit, Repo
 
+from cohortgate.approval.phrases import committee, joined
 from cohortgate.files.loading import Document
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_model
 from cohortgate.gitread.history import history
 from cohortgate.gitread.read import blob_sha, files_under, read_blob, sha256
@@ -42,7 +44,7 @@ from cohortgate.models.lifecycle import (
     parse_event_name,
 )
 from cohortgate.models.roster import Committee, Expertise, Member, Roster
-from cohortgate.signatures.signed_files import chair_ids
+from cohortgate.signatures.signed_files import also_changes, chair_ids, differs_from, unsigned
 from cohortgate.signatures.signers import RosterKeyError, check_member_key, parse_public_key
 from cohortgate.signatures.verify import Status, Verdict, verify_commits
 
@@ -86,14 +88,18 @@ def signers(roster: Roster, applicants: ApplicantKeys) -> tuple[Signers, list[Fi
         try:
             key = check_member_key(candidate)
         except RosterKeyError as error:
-            reasons = "; ".join(p.reason for p in error.problems)
+            reasons = joined(p.reason for p in error.problems)
             findings.append(C.APPLICANT_KEY.at(APPLICANTS, email=email, problem=reasons))
             continue
-        problem: str | None = None
+        problem: Both | None = None
         if email in principals:
-            problem = "is a roster member's principal"
+            problem = Both(zh="是名册中某位委员的签名身份", en="is a roster member's principal")
         elif key.blob in applicant_blobs:
-            problem = f"shares its key with {applicant_blobs[key.blob]}: one key, one person"
+            other = applicant_blobs[key.blob]
+            problem = Both(
+                zh=f"与 {other} 共用同一把密钥：一把密钥只属于一个人",
+                en=f"shares its key with {other}: one key, one person",
+            )
         if problem is not None:
             findings.append(C.APPLICANT_KEY.at(APPLICANTS, email=email, problem=problem))
             continue
@@ -158,13 +164,20 @@ def _attachment_findings(head: Commit, folder: str, doc: Document, event: Event)
     findings: list[Finding] = []
     for name, digest in event.attachments.items():
         if ".." in name.split("/") or name.endswith(".yaml"):
-            problem = "is not a file name inside events/ (nor a .yaml file)"
+            problem = Both(
+                zh="不是 events/ 中的文件名（也不能是 .yaml 文件）",
+                en="is not a file name inside events/ (nor a .yaml file)",
+            )
         else:
             data = read_blob(head, f"{folder}/{EVENTS}/{name}")
             if data is None:
-                problem = f"is not committed in {folder}/{EVENTS}/"
+                where = f"{folder}/{EVENTS}/"
+                problem = Both(zh=f"没有提交到 {where} 中", en=f"is not committed in {where}")
             elif sha256(data) != digest:
-                problem = "differs from the file signed for (SHA-256)"
+                problem = Both(
+                    zh="与签署时的文件不同（SHA-256）",
+                    en="differs from the file signed for (SHA-256)",
+                )
             else:
                 continue
         findings.append(
@@ -175,50 +188,80 @@ def _attachment_findings(head: Commit, folder: str, doc: Document, event: Event)
 
 def _role_problem(
     event: Event, verdict: Verdict, who: Signers, app: Application | None, chairs: list[str]
-) -> str | None:
+) -> Both | None:
     """Why the valid signature does not make this event (None: it does)."""
     role = ROLE_OF[event.kind]
     member = verdict.member
     real = member is not None and not member.id.startswith(_PSEUDO) and verdict.key_matches
+    signer = _who(verdict)
     if role is Role.APPLICANT:
         by = event.by.lower()
         people = {p.email.lower() for p in app.people()} if app is not None else set()
         if by not in people:
-            return f"'by' {event.by} is not a person of the application"
+            return Both(
+                zh=f"'by' 填写的 {event.by} 不是本申请的人员",
+                en=f"'by' {event.by} is not a person of the application",
+            )
         expected = who.fingerprints.get(by)
         if expected is None:
-            return f"{event.by} has no key in {APPLICANTS}"
+            return Both(
+                zh=f"{event.by} 在 {APPLICANTS} 中没有密钥",
+                en=f"{event.by} has no key in {APPLICANTS}",
+            )
         if verdict.fingerprint != expected:
-            return f"the commit is signed by {_who(verdict)}, not by {event.by}'s key"
+            return Both(
+                zh=f"该提交由 {signer.zh} 签名，而不是 {event.by} 的密钥",
+                en=f"the commit is signed by {signer.en}, not by {event.by}'s key",
+            )
         return None
     if not real or member is None:
-        return f"the commit is signed by {_who(verdict)}, not by a roster member"
+        return Both(
+            zh=f"该提交由 {signer.zh} 签名，而不是名册中的委员",
+            en=f"the commit is signed by {signer.en}, not by a roster member",
+        )
     if event.by != member.id:
-        return f"'by' names {event.by}, but {member.id} signed it"
+        return Both(
+            zh=f"'by' 写的是 {event.by}，但签名的是 {member.id}",
+            en=f"'by' names {event.by}, but {member.id} signed it",
+        )
     if not member.serves_on(event.day):
-        term = f"{member.term_start} to {member.term_end}"
-        return f"{member.id} does not serve on {event.at} (term {term})"
+        start, end = member.term_start, member.term_end
+        return Both(
+            zh=f"{member.id} 在 {event.at} 不在任（任期 {start} 至 {end}）",
+            en=f"{member.id} does not serve on {event.at} (term {start} to {end})",
+        )
     if role is Role.DATA_MANAGEMENT and member.committee is not Committee.DATA_MANAGEMENT:
-        return f"{member.id} is on the {member.committee} committee"
+        name = committee(str(member.committee))
+        return Both(zh=f"{member.id} 是{name.zh}委员", en=f"{member.id} is on the {name.en}")
     if role is Role.CHAIR and member.id not in chairs:
-        return f"{member.id} is not a chair ({', '.join(chairs)})"
+        listed = ", ".join(chairs)
+        return Both(
+            zh=f"{member.id} 不是主任委员（{listed}）",
+            en=f"{member.id} is not a chair ({listed})",
+        )
     return None
 
 
-def _who(verdict: Verdict) -> str:
+def _who(verdict: Verdict) -> Both:
     member = verdict.member
     if member is not None and member.id.startswith(_PSEUDO):
-        return member.principal
+        return Both(zh=member.principal, en=member.principal)
     if member is not None:
-        return member.id
-    return verdict.principal or verdict.fingerprint or "an unknown key"
+        return Both(zh=member.id, en=member.id)
+    found = verdict.principal or verdict.fingerprint
+    return Both(zh=found, en=found) if found else Both(zh="未知密钥", en="an unknown key")
 
 
 _ROLE_NAME = {
-    Role.APPLICANT: "a person of the application (key in rubric/applicants.yaml)",
-    Role.DATA_MANAGEMENT: "a member of the data management committee",
-    Role.CHAIR: "a chair",
-    Role.FILES: "nobody",
+    Role.APPLICANT: Both(
+        zh="本申请的人员（其密钥在 rubric/applicants.yaml 中）",
+        en="a person of the application (key in rubric/applicants.yaml)",
+    ),
+    Role.DATA_MANAGEMENT: Both(
+        zh="数据管理委员会委员", en="a member of the data management committee"
+    ),
+    Role.CHAIR: Both(zh="主任委员", en="a chair"),
+    Role.FILES: Both(zh="无人", en="nobody"),
 }
 
 
@@ -270,11 +313,15 @@ def _file_problem(doc: Document, event: Event, name: str, folder: str) -> Findin
     expected = f"{event.at}-{event.kind}"
     parsed = parse_event_name(name)
     if parsed is None:
-        problem = "is not <yyyy-mm-dd>-<kind>[-n].yaml"
+        problem = Both(
+            zh="不符合 <yyyy-mm-dd>-<kind>[-n].yaml 的格式",
+            en="is not <yyyy-mm-dd>-<kind>[-n].yaml",
+        )
         return doc.finding(C.EVENT_NAME, (), name=name, problem=problem, expected=expected)
     day, kind, _n = parsed
     if day != event.at or kind is not event.kind:
-        problem = f"does not agree with at: {event.at}, kind: {event.kind}"
+        fields = f"at: {event.at}, kind: {event.kind}"
+        problem = Both(zh=f"与 {fields} 不一致", en=f"does not agree with {fields}")
         return doc.finding(C.EVENT_NAME, (), name=name, problem=problem, expected=expected)
     app_id = folder.rsplit("/", 1)[-1]
     if event.application != app_id:
@@ -292,11 +339,14 @@ def _commit_problem(
         shown = ", ".join(sha[:12] for sha in commits)
         return doc.finding(C.EVENT_CHANGED, (), event=path, count=len(commits), commits=shown)
     if not commits:
-        problem = "no commit of its own filed it (it came in through a merge)"
+        problem = Both(
+            zh="没有一个单独的提交归档它（它是通过合并进入的）",
+            en="no commit of its own filed it (it came in through a merge)",
+        )
     elif others := [p for p in index.touched(commits[0]) if p != path]:
-        problem = f"commit {commits[0][:12]} also changes {', '.join(others)}"
+        problem = also_changes(commits[0][:12], others)
     elif index.history.blob_after(commits[0], path) != blob_sha(head, path):
-        problem = f"the file differs from what commit {commits[0][:12]} signed"
+        problem = differs_from(commits[0][:12])
     else:
         return None
     return doc.finding(C.EVENT_UNSIGNED, (), event=path, problem=problem)
@@ -379,13 +429,15 @@ def load_events(
     return filed, findings + more
 
 
-def _signature_problem(verdict: Verdict, sha: str) -> str | None:
+def _signature_problem(verdict: Verdict, sha: str) -> Both | None:
     short = sha[:12]
     if verdict.status is Status.NONE:
-        return f"commit {short} is not signed"
+        return unsigned(short)
     if verdict.status is not Status.GOOD or verdict.member is None or not verdict.key_matches:
-        return (
-            f"commit {short} is not signed by a key of the roster or of {APPLICANTS} "
-            f"(git {verdict.status.value}, {_who(verdict)})"
+        status, who = verdict.status.value, _who(verdict)
+        return Both(
+            zh=f"提交 {short} 不是用名册或 {APPLICANTS} 中的密钥签名的（git {status}，{who.zh}）",
+            en=f"commit {short} is not signed by a key of the roster or of {APPLICANTS} "
+            f"(git {status}, {who.en})",
         )
     return None

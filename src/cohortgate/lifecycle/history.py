@@ -17,6 +17,7 @@ from cohortgate.approval.decisions import check_recorded, load_decision
 from cohortgate.approval.digest import application_digests
 from cohortgate.approval.verify import ROSTER
 from cohortgate.findings import Finding, has_errors, sort_findings
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.committed import load_trusted, prefetch_documents
 from cohortgate.gitread.folders import application_folders
 from cohortgate.gitread.history import walk_soon
@@ -80,10 +81,12 @@ def trusted_signers(base: Commit) -> tuple[Signers | None, list[Finding]]:
     """The roster and the applicants' keys at ``base``; None when the roster is unusable."""
     from cohortgate.models.roster import Roster
 
-    roster, findings = load_trusted(base, ROSTER, Roster, "the roster")
+    roster, findings = load_trusted(base, ROSTER, Roster, Both(zh="名册", en="the roster"))
     applicants: ApplicantKeys | None = ApplicantKeys()
     if read_blob(base, APPLICANTS) is not None:
-        applicants, more = load_trusted(base, APPLICANTS, ApplicantKeys, "the applicants' keys")
+        applicants, more = load_trusted(
+            base, APPLICANTS, ApplicantKeys, Both(zh="申请人的密钥", en="the applicants' keys")
+        )
         findings += more
     if roster is None or applicants is None:
         return None, findings

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from cohortgate.approval.phrases import NONE
 from cohortgate.findings import Finding
-from cohortgate.findings.codes import Code
+from cohortgate.findings.codes import Both, Code
 from cohortgate.lifecycle import codes as C
 from cohortgate.lifecycle.events import FiledEvent
 from cohortgate.lifecycle.facts import Step
@@ -148,8 +149,8 @@ def _illegal(state: Replay, step: Step, filed: FiledEvent | None) -> Finding:
         C.ILLEGAL_TRANSITION,
         step=str(step.trigger),
         day=step.day.isoformat(),
-        state=str(state.state) if state.state else "none",
-        allowed=", ".join(allowed) or "nothing (final state)",
+        state=str(state.state) if state.state else NONE,
+        allowed=", ".join(allowed) or Both(zh="无（终态）", en="nothing (final state)"),
     )
 
 
@@ -184,7 +185,7 @@ def _refusal(
         elif guard is Guard.KNOWN_RELEASE:
             assert event is not None
             if event.release not in releases:
-                known = ", ".join(sorted(releases)) or "none"
+                known = ", ".join(sorted(releases)) or NONE
                 return _where(
                     step,
                     filed,
@@ -199,7 +200,8 @@ def _refusal(
                 step.trigger is EventKind.DESTRUCTION_VERIFIED
                 and event.release not in state.certificates
             ):
-                needs = f"{EventKind.DESTRUCTION_CERTIFICATE} for {event.release}"
+                kind = EventKind.DESTRUCTION_CERTIFICATE
+                needs = Both(zh=f"{kind}（发布 {event.release}）", en=f"{kind} for {event.release}")
                 return _where(step, filed, C.REQUIREMENT_MISSING, step=name, day=day, needs=needs)
         elif guard is Guard.EVERY_RELEASE_VERIFIED:
             missing = sorted(set(releases) - set(state.verified))
@@ -217,40 +219,67 @@ def _refusal(
 
 def _guard_problem(
     state: Replay, guard: Guard, step: Step, filed: FiledEvent | None
-) -> tuple[str, str] | None:
+) -> tuple[Both, Both] | None:
     event = filed.event if filed is not None else None
     if guard is Guard.APPROVED:
         if state.outcome is not Outcome.APPROVE:
             decided = state.outcome.value if state.outcome else "none"
             return (
-                f"the decision is '{decided}', not 'approve'",
-                "Agreements follow an approving decision only (R17).",
+                Both(
+                    zh=f"审批决定是“{decided}”，不是“approve”",
+                    en=f"the decision is '{decided}', not 'approve'",
+                ),
+                Both(
+                    zh="只有在批准的决定之后才能签署协议（R17）。",
+                    en="Agreements follow an approving decision only (R17).",
+                ),
             )
     elif guard is Guard.REQUEST_PENDING:
         if state.pending is None:
             return (
-                "no extension request is pending",
-                "The applicant files an extension request with reasons first (R20).",
+                Both(zh="没有待处理的延期申请", en="no extension request is pending"),
+                Both(
+                    zh="须先由申请人提交附有理由的延期申请（R20）。",
+                    en="The applicant files an extension request with reasons first (R20).",
+                ),
             )
     elif guard is Guard.LATER_END:
         assert event is not None and event.new_end is not None
         if state.end is not None and date.fromisoformat(event.new_end) <= state.end:
             return (
-                f"new_end {event.new_end} is not after the current end {state.end}",
-                "Set new_end after the current end of the tracking period.",
+                Both(
+                    zh=f"new_end {event.new_end} 不晚于当前的结束日期 {state.end}",
+                    en=f"new_end {event.new_end} is not after the current end {state.end}",
+                ),
+                Both(
+                    zh="把 new_end 设为跟踪期当前结束日期之后的日期。",
+                    en="Set new_end after the current end of the tracking period.",
+                ),
             )
     elif guard is Guard.FIRST_RECEIPT:
         if state.received is not None:
+            at, name = state.received.event.at, state.received.path.rsplit("/", 1)[-1]
             return (
-                f"the application was received on {state.received.event.at} "
-                f"({state.received.path.rsplit('/', 1)[-1]})",
-                "An application arrives once: delete this event file; the first one dates "
-                "the submission.",
+                Both(
+                    zh=f"该申请已于 {at} 收到（{name}）",
+                    en=f"the application was received on {at} ({name})",
+                ),
+                Both(
+                    zh="一份申请只收件一次：请删除这个事件文件；提交日期以第一个收件事件为准。",
+                    en="An application arrives once: delete this event file; the first one "
+                    "dates the submission.",
+                ),
             )
     elif guard is Guard.PERIOD_ENDED and state.end is not None and step.day <= state.end:
         return (
-            f"the tracking period runs until {state.end}",
-            f"Record the expiry after {state.end}, if no outputs were filed by then (R21).",
+            Both(
+                zh=f"跟踪期到 {state.end} 才结束",
+                en=f"the tracking period runs until {state.end}",
+            ),
+            Both(
+                zh=f"如到 {state.end} 仍未报备成果，在该日之后记录到期（R21）。",
+                en=f"Record the expiry after {state.end}, if no outputs were filed by then (R21).",
+            ),
         )
     return None
 

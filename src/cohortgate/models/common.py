@@ -6,8 +6,9 @@ import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-from cohortgate.findings.escape import is_invisible
+from cohortgate.findings.escape import INVISIBLE_ERROR, is_invisible
 
 
 class Strict(BaseModel):
@@ -26,9 +27,11 @@ def _refuse_invisible(value: str, allowed: str) -> str:
     for index, char in enumerate(value):
         if is_invisible(char) and char not in allowed:
             name = unicodedata.name(char, "a control character")
-            raise ValueError(
-                f"character {index + 1} is U+{ord(char):04X} {name}, an invisible or control "
-                "character; remove it (retype the text if you cannot see it)"
+            raise PydanticCustomError(  # files.modelcheck words it in both languages
+                INVISIBLE_ERROR,
+                "character {position} is {codepoint} {name}, an invisible or control character; "
+                "remove it (retype the text if you cannot see it)",
+                {"position": index + 1, "codepoint": f"U+{ord(char):04X}", "name": name},
             )
     return value
 

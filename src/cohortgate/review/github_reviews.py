@@ -59,6 +59,7 @@ from typing import Any, Protocol
 from cohortgate.files.loading import LoadError, load_yaml_text, require_mapping
 from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
+from cohortgate.findings.codes import Both
 from cohortgate.models.review import Outcome, ScoreSheet
 from cohortgate.models.roster import Member, Roster
 from cohortgate.review import codes as C
@@ -389,7 +390,7 @@ def _signoff(
     if (review.commit_id or "").lower() != head_sha.lower():
         if not counts:
             return None, []
-        commit = (review.commit_id or "(a commit GitHub no longer has)")[:12]
+        commit = review.commit_id[:12] if review.commit_id else _LOST_COMMIT
         return None, [
             C.STALE_REVIEW.at(display, member=member.id, commit=commit, head=head_sha[:12])
         ]
@@ -426,10 +427,16 @@ def _sheet_problems(
     approves = sheet.recommendation is Outcome.APPROVE
     if approves != (review.state == "APPROVED"):
         fix = (
-            f"{member.id}: submit the review with 'Approve', or change the recommendation."
+            Both(
+                zh=f"{member.id}：请以“Approve”提交审查，或修改建议。",
+                en=f"{member.id}: submit the review with 'Approve', or change the recommendation.",
+            )
             if approves
-            else f"{member.id}: submit the review with 'Request changes' or 'Comment', or "
-            "change the recommendation to approve."
+            else Both(
+                zh=f"{member.id}：请以“Request changes”或“Comment”提交审查，或把建议改为 approve。",
+                en=f"{member.id}: submit the review with 'Request changes' or 'Comment', or "
+                "change the recommendation to approve.",
+            )
         )
         problems.append(
             C.STATE_MISMATCH.at(
@@ -446,3 +453,6 @@ def _sheet_problems(
 def _member(roster: Roster, login: str) -> Member | None:
     wanted = login.lower()
     return next((m for m in roster.members if m.github.lower() == wanted), None)
+
+
+_LOST_COMMIT = Both(zh="（GitHub 已不再保存的提交）", en="(a commit GitHub no longer has)")

@@ -73,9 +73,9 @@ def _governed_text(governed: RuleChangeStatus | None) -> list[str]:
     for change in governed.changes:
         by = ", ".join(governed.approved_by(change.path)) or "none"
         lines.append(f"  {_printable(change.path)} (approved by: {by})")
-        lines += [f"    - {_printable(why)}" for why in change.why]
+        lines += [f"    - {_printable(why.en)}" for why in change.why]
     for a in governed.approvals:
-        state = "approved" if a.problem is None else _printable(a.problem)
+        state = "approved" if a.problem is None else _printable(a.problem.en)
         lines.append(f"  chair {a.chair}: {state}")
     return lines
 
@@ -94,12 +94,12 @@ def _governed_markdown(governed: RuleChangeStatus | None) -> list[str]:
         "|---|---|---|",
     ]
     for change in governed.changes:
-        why = "<br>".join(_cell(w) for w in change.why)
+        why = "<br>".join(_cell(w.en) for w in change.why)
         by = ", ".join(governed.approved_by(change.path)) or "—"
         lines.append(f"| {_cell(change.path)} | {why} | {_cell(by)} |")
     lines.append("")
     for a in governed.approvals:
-        state = "✅ approved" if a.problem is None else f"❌ {_cell(a.problem)}"
+        state = "✅ approved" if a.problem is None else f"❌ {_cell(a.problem.en)}"
         lines.append(f"- {_cell(a.chair)}: {state}")
     return lines
 

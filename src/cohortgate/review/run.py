@@ -15,6 +15,7 @@ from cohortgate.approval.rule_changes import RuleChangeStatus, rule_change_statu
 from cohortgate.approval.signoffs import Channel, SignOff
 from cohortgate.approval.verify import ReviewReport, Rules, load_rules, review_application
 from cohortgate.findings import Finding, has_errors
+from cohortgate.findings.codes import Both
 from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo
 from cohortgate.layout import Layout, application_folder, layout
 from cohortgate.lifecycle.credit import credit_record
@@ -81,6 +82,10 @@ def github_signoffs(
             Channel.GITHUB,
             g.reference,
             f"pull request review {g.review.id} ({g.review.login})",
+            shown=Both(
+                zh=f"拉取请求审查 {g.review.id}（{g.review.login}）",
+                en=f"pull request review {g.review.id} ({g.review.login})",
+            ),
         )
         for g in found
     ]

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from cohortgate.files.atomic import write_text
+from cohortgate.findings.codes import Both
 from cohortgate.models.roster import Member, Roster
 
 KEY_TYPE = "ssh-ed25519"
@@ -58,7 +59,15 @@ class KeyProblem:
     """One member whose key cannot go into the allowed-signers file."""
 
     member: str
-    reason: str
+    reason: Both
+
+
+class BadKey(ValueError):
+    """Why a key is refused, in both languages (``str()`` is the English)."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.why = Both(zh=zh, en=en)
 
 
 class RosterKeyError(ValueError):
@@ -73,18 +82,26 @@ class RosterKeyError(ValueError):
 
     def __init__(self, problems: list[KeyProblem]) -> None:
         self.problems = tuple(problems)
-        lines = "; ".join(f"member {p.member!r}: {p.reason}" for p in self.problems)
+        lines = "; ".join(f"member {p.member!r}: {p.reason.en}" for p in self.problems)
         super().__init__(f"{self.code}: the roster holds unusable SSH keys (R13): {lines}")
+
+
+def _truncated() -> BadKey:
+    return BadKey("密钥数据不完整", "the key data is truncated")
+
+
+def _other_fingerprint() -> BadKey:
+    return BadKey("ssh-keygen 算出的指纹与此不同", "ssh-keygen computes another fingerprint")
 
 
 def _read_string(data: bytes, offset: int) -> tuple[bytes, int]:
     """One SSH wire-format string (uint32 length, then bytes)."""
     if offset + 4 > len(data):
-        raise ValueError("the key data is truncated")
+        raise _truncated()
     length = int.from_bytes(data[offset : offset + 4], "big")
     end = offset + 4 + length
     if end > len(data):
-        raise ValueError("the key data is truncated")
+        raise _truncated()
     return data[offset + 4 : end], end
 
 
@@ -92,20 +109,30 @@ def parse_public_key(line: str) -> PublicKey:
     """Decode an ``ssh-ed25519 AAAA… [comment]`` line; ValueError says what is wrong."""
     fields = line.split()
     if len(fields) < 2:
-        raise ValueError("expected 'ssh-ed25519 <base64> [comment]'")
+        form = "'ssh-ed25519 <base64> [comment]'"
+        raise BadKey(f"应为 {form} 格式", f"expected {form}")
     key_type, encoded = fields[0], fields[1]
     if key_type != KEY_TYPE:
-        raise ValueError(f"key type {key_type!r} is not {KEY_TYPE}")
+        raise BadKey(
+            f"密钥类型 {key_type!r} 不是 {KEY_TYPE}", f"key type {key_type!r} is not {KEY_TYPE}"
+        )
     try:
         blob = base64.b64decode(encoded, validate=True)
     except binascii.Error as error:
-        raise ValueError(f"the key is not valid base64 ({error})") from None
+        raise BadKey(
+            f"密钥不是有效的 base64（{error}）", f"the key is not valid base64 ({error})"
+        ) from None
     inner_type, offset = _read_string(blob, 0)
     if inner_type != KEY_TYPE.encode("ascii"):
-        raise ValueError(f"the key data says {inner_type!r}, not {KEY_TYPE}")
+        raise BadKey(
+            f"密钥数据写的是 {inner_type!r}，不是 {KEY_TYPE}",
+            f"the key data says {inner_type!r}, not {KEY_TYPE}",
+        )
     key, offset = _read_string(blob, offset)
     if len(key) != ED25519_KEY_BYTES or offset != len(blob):
-        raise ValueError("the key data is not a 32-byte ed25519 key")
+        raise BadKey(
+            "密钥数据不是 32 字节的 ed25519 密钥", "the key data is not a 32-byte ed25519 key"
+        )
     return PublicKey(key_type, blob)
 
 
@@ -122,7 +149,11 @@ def ssh_keygen_fingerprint(key: PublicKey) -> str:
         )
     fields = result.stdout.split()
     if result.returncode != 0 or len(fields) < 2:
-        raise ValueError(f"ssh-keygen refuses the key: {result.stderr.strip() or 'no output'}")
+        said = result.stderr.strip()
+        raise BadKey(
+            f"ssh-keygen 拒绝该密钥：{said or '没有输出'}",
+            f"ssh-keygen refuses the key: {said or 'no output'}",
+        )
     return fields[1]
 
 
@@ -131,9 +162,10 @@ def check_member_key(member: Member, *, use_ssh_keygen: bool = True) -> PublicKe
     try:
         key = parse_public_key(member.ssh_key)
         if use_ssh_keygen and ssh_keygen_fingerprint(key) != key.fingerprint:
-            raise ValueError("ssh-keygen computes another fingerprint")
+            raise _other_fingerprint()
     except ValueError as error:
-        raise RosterKeyError([KeyProblem(member.id, str(error))]) from None
+        why = error.why if isinstance(error, BadKey) else Both(zh=str(error), en=str(error))
+        raise RosterKeyError([KeyProblem(member.id, why)]) from None
     return key
 
 
@@ -188,7 +220,7 @@ def member_keys(roster: Roster, *, use_ssh_keygen: bool = True) -> dict[str, Pub
                 except RosterKeyError as error:
                     problems.extend(error.problems)
             elif together[member.id] != keys[member.id].fingerprint:
-                problems.append(KeyProblem(member.id, "ssh-keygen computes another fingerprint"))
+                problems.append(KeyProblem(member.id, _other_fingerprint().why))
     if problems:
         raise RosterKeyError(problems)
     return keys

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from cohortgate.catalog.load import Catalog, load_catalog
+from cohortgate.files import transaction
 from cohortgate.findings import Finding, Severity, has_errors
 from cohortgate.layout import Layout
 from cohortgate.review.register import Notice
@@ -115,7 +116,7 @@ def generate(lay: Layout, audit: Audit | None = None) -> tuple[Generated | None,
         return None, findings
     final = docs_dir(lay)
     stage = final.with_name(final.name + ".new")
-    shutil.rmtree(stage, ignore_errors=True)
+    transaction.recover_dir(final, stage)  # and what a killed run left
     result = Generated(final, seconds=seconds)
     institutions = {i.id: i for i in catalog.institutions}
     datasets = sorted((d.dataset for d in catalog.datasets), key=lambda d: d.id)
@@ -218,9 +219,4 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 
 def _swap(stage: Path, final: Path) -> None:
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    stage.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    transaction.swap_dir(stage, final, durable=False)  # one exchange: never a moment without docs

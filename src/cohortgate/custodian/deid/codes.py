@@ -62,3 +62,13 @@ GENERALISATION_INFEASIBLE = declare(
     "Request fewer quasi-identifiers or coarser ones, widen the selection (more patients), or "
     "ask the data management committee for a higher suppression limit.",
 )
+LONGITUDINAL_INFEASIBLE = declare(
+    "release.longitudinal-infeasible",
+    "The joined release cannot be de-identified",
+    "R28: the longitudinal de-identification coarsens dates, puts visit counts in bands and "
+    "suppresses the rarest histories until the release, joined person by person (and with the "
+    "recipient's earlier releases), meets the policy; here it could not.",
+    "{detail}",
+    "Request fewer event tables or quasi-identifiers, widen the selection (more patients), or "
+    "release into an enclave workspace instead.",
+)

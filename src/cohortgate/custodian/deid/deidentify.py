@@ -39,6 +39,7 @@ from cohortgate.custodian.cohort.engine import ExtractError
 from cohortgate.custodian.deid import codes
 from cohortgate.custodian.deid.generalise import GeneralisationError
 from cohortgate.custodian.deid.hierarchies import MISSING, REGIONS
+from cohortgate.custodian.deid.longitudinal import LongitudinalError
 from cohortgate.custodian.deid.policy import MAX_SHIFT_DAYS, PSEUDONYM_BITS
 from cohortgate.findings import Finding
 from cohortgate.models.dataset import Dataset, PrivacyClass, PrivacyLevel, Variable, VariableType
@@ -332,6 +333,8 @@ def finding_for(error: Exception, where: str) -> Finding | None:
         return codes.NOT_PORTABLE.at(where, path="$.delivery", detail=str(error))
     if isinstance(error, GeneralisationError):
         return codes.GENERALISATION_INFEASIBLE.at(where, path="$.risk", detail=str(error))
+    if isinstance(error, LongitudinalError):
+        return codes.LONGITUDINAL_INFEASIBLE.at(where, path="$.risk.joined", detail=str(error))
     return None
 
 

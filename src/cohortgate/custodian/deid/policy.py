@@ -22,3 +22,24 @@ PSEUDONYM_BITS = 128
 # suppression limit for health data releases is of this order; El Emam suggests at most 5 %
 # so that analyses are not biased). The data management committee may lower it per release.
 MAX_SUPPRESSION = 0.05
+
+# Largest share of persons whose event dates (every visit and lab date) the longitudinal
+# de-identification may suppress ('*') to meet the joined gate (custodian.deid.longitudinal);
+# their rows and measurements stay. Beyond it everyone's dates are coarsened instead: dates
+# missing for the children with the rarest histories are missing not at random, so the share
+# is kept small, at twice the record suppression limit. Set by the joined-gate brief.
+MAX_TIMING_SUPPRESSION = 0.10
+
+# Visit counts in bands: a level keeps, of a person's rows, the largest floor not above their
+# number of rows (rows beyond it are dropped, chosen by a seeded draw), so that the number of
+# rows a recipient counts is a band's floor. Level 0 keeps every row; the floors grow coarser
+# up to one row per person. Bands after the cohort's visit counts (a mean of about 5 and a cap
+# of 20 in the registry); set by the joined-gate brief.
+COUNT_FLOORS: tuple[tuple[int, ...], ...] = (
+    (),
+    (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20),
+    (1, 2, 3, 4, 6, 8, 12),
+    (1, 2, 4, 8),
+    (1, 3),
+    (1,),
+)

@@ -1,15 +1,17 @@
-"""May this application receive data today? The custodian's checks before any extraction.
+"""May this application receive data today? The custodian's checks of the working tree.
 
-The decision's signature, quorum and rule are verified by ``cohortgate review`` in CI on the
-pull request that adds it, so the main branch holds only verified decisions; here the custodian
-checks what the decision says and that it is about the application as it stands (the SHA-256
-of its reviewed files, hashed in chunks), that the after-review folders hold only what their
-commands write (``layout.after_review_problem``, the rule ``review`` applies to the commits),
-that both agreements are signed (R17), that nobody on the team is blacklisted (R25), that the
-ethics approval and the funding were in force on the day of the decision and still are on the
-day of the release (R3, R30: ``approval.validity``; never judged on the form's 'submitted') and
-that the access period has not ended (R19, R20). This module reads files only; it imports nothing
-from the review or CI code (the folder rules come from ``approval``, as the review's do).
+Before these run, the release has proven the approval from git (``verified``: the committees'
+own verification at the commit released from, and the folder on disk equal to that commit).
+Here the custodian checks what the decision says and that it is about the application as it
+stands (the SHA-256 of its reviewed files, hashed in chunks), that the after-review folders
+hold only what their commands write (``layout.after_review_problem``, the rule ``review``
+applies to the commits), that both agreements are signed (R17), that nobody on the team is
+blacklisted (R25: by normalised identity, ``models.person``, in the blacklist committed at the
+release's commit and in the one on disk), that the ethics approval and the funding were in
+force on the day of the decision and still are on the day of the release (R3, R30:
+``approval.validity``; never judged on the form's 'submitted') and that the access period has
+not ended (R19, R20). This module reads files only; it imports nothing from the review or CI
+code (the folder rules come from ``approval``, as the review's do).
 """
 
 from __future__ import annotations
@@ -30,16 +32,18 @@ from cohortgate.approval.folder_files import (
 from cohortgate.approval.validity import lapse_finding, lapses
 from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.agreements import check_agreements
-from cohortgate.files.loading import LoadError, load_yaml_file
+from cohortgate.files.loading import Document, LoadError, load_yaml_file
 from cohortgate.files.modelcheck import check_model
-from cohortgate.findings import Finding, has_errors
+from cohortgate.findings import Finding, has_errors, json_path
 from cohortgate.findings.codes import Both
 from cohortgate.layout import is_reviewed_file
 from cohortgate.models.application import Application
-from cohortgate.models.blacklist import Blacklist, BlacklistScope
+from cohortgate.models.blacklist import Blacklist, BlacklistEntry, BlacklistScope
+from cohortgate.models.person import Identity
 from cohortgate.models.review import Decision, Outcome
 
 M = TypeVar("M", bound=BaseModel)
+BLACKLIST = "rubric/blacklist.yaml"
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,11 @@ def load_file(path: Path, display: str, model: type[M]) -> tuple[M | None, list[
     return check_model(doc, model)
 
 
-def approved(root: Path, folder: Path, today: date) -> tuple[Approved | None, list[Finding]]:
-    """The approved application of ``folder``, or None and why not."""
+def approved(
+    root: Path, folder: Path, today: date, *, committed_blacklist: Blacklist | None = None
+) -> tuple[Approved | None, list[Finding]]:
+    """The approved application of ``folder``, or None and why not. ``committed_blacklist``:
+    the blacklist of the commit the approval was proven at, checked besides the one on disk."""
     display = folder.resolve().relative_to(root.resolve()).as_posix()
     app, findings = load_file(
         folder / "application.yaml", f"{display}/application.yaml", Application
@@ -79,22 +86,37 @@ def approved(root: Path, folder: Path, today: date) -> tuple[Approved | None, li
         return None, findings
     where = f"{display}/decision.yaml"
     if not (folder / "decision.yaml").is_file():
-        return None, [C.NO_APPROVAL.at(where, problem=f"{app.id} has no decision yet")]
+        problem = Both(zh=f"{app.id} 尚无决定", en=f"{app.id} has no decision yet")
+        return None, [C.NO_APPROVAL.at(where, problem=problem)]
     decision, problems = load_file(folder / "decision.yaml", where, Decision)
     if not isinstance(decision, Decision):
         return None, problems
     if decision.application != app.id:
-        problem = f"decision.yaml decides {decision.application}, not {app.id}"
+        problem = Both(
+            zh=f"decision.yaml 决定的是 {decision.application}，不是 {app.id}",
+            en=f"decision.yaml decides {decision.application}, not {app.id}",
+        )
         return None, [C.NO_APPROVAL.at(where, problem=problem)]
     if decision.decision is not Outcome.APPROVE:
-        problem = f"{app.id} was decided '{decision.decision.value}' in {decision.quarter}"
+        outcome = decision.decision.value
+        problem = Both(
+            zh=f"{app.id} 在 {decision.quarter} 的决定是 '{outcome}'",
+            en=f"{app.id} was decided '{outcome}' in {decision.quarter}",
+        )
         return None, [C.NO_APPROVAL.at(where, problem=problem)]
     current = reviewed_digests(folder)
     if dict(decision.files) != current:
-        changed = sorted(
-            n for n in set(current) | set(decision.files) if current.get(n) != decision.files.get(n)
+        changed = ", ".join(
+            sorted(
+                n
+                for n in set(current) | set(decision.files)
+                if current.get(n) != decision.files.get(n)
+            )
         )
-        problem = f"the application changed after the decision ({', '.join(changed)})"
+        problem = Both(
+            zh=f"申请在决定之后有改动（{changed}）",
+            en=f"the application changed after the decision ({changed})",
+        )
         return None, [C.NO_APPROVAL.at(where, problem=problem)]
     result = Approved(app, decision, folder, display)
     findings = check_agreements(folder)
@@ -102,7 +124,7 @@ def approved(root: Path, folder: Path, today: date) -> tuple[Approved | None, li
         unbound_file(f"{display}/{r.relative}", r.relative, r.problem, r.place)
         for r in after_review_refused(folder)
     ]
-    findings += blacklisted(root, app)
+    findings += blacklisted(root, app, committed_blacklist)
     findings += lapsed(app, folder, display, decision.decided_on, today)
     return (result if not has_errors(findings) else None), findings
 
@@ -134,29 +156,73 @@ def lapsed(
     return findings
 
 
-def blacklisted(root: Path, app: Application) -> list[Finding]:
-    path = root / "rubric" / "blacklist.yaml"
-    if not path.is_file():
-        return []
-    blacklist, findings = load_file(path, "rubric/blacklist.yaml", Blacklist)
-    if not isinstance(blacklist, Blacklist):
-        return findings
-    team = [app.applicant, *app.team]
-    emails = {p.email.casefold() for p in team}
-    institutions = {p.institution for p in team}
-    requested = {d.dataset for d in app.datasets}
-    for entry in blacklist.entries:
-        if entry.scope is BlacklistScope.LISTED and not requested & set(entry.datasets):
-            continue
-        who = None
-        if entry.person_email and entry.person_email.casefold() in emails:
-            who = entry.person_email
-        elif entry.institution and entry.institution in institutions:
-            who = f"institution {entry.institution}"
-        if who:
-            findings.append(
-                C.BLACKLISTED.at(
-                    "rubric/blacklist.yaml", who=who, since=entry.listed_on, reason=entry.reason
-                )
-            )
+def blacklisted(root: Path, app: Application, committed: Blacklist | None = None) -> list[Finding]:
+    """The blacklist entries that name someone of the team (by normalised identity: a
+    ``+tag``, another case, a Gmail dot or the same ORCID iD is the same person) or their
+    institution, in ``rubric/blacklist.yaml`` on disk and in the ``committed`` one; an entry
+    in both is reported once, at its line on disk."""
+    path = root / BLACKLIST
+    findings: list[Finding] = []
+    sources: list[tuple[Blacklist, Document | None]] = []
+    if path.is_file():
+        try:
+            loaded = load_yaml_file(path, BLACKLIST)
+        except LoadError as exc:
+            return [exc.finding]
+        on_disk, problems = check_model(loaded, Blacklist)
+        if not isinstance(on_disk, Blacklist):
+            return problems
+        sources.append((on_disk, loaded))
+    if committed is not None:
+        sources.append((committed, None))
+    seen: set[str] = set()
+    for blacklist, doc in sources:
+        for n, entry in enumerate(blacklist.entries):
+            if (key := entry.model_dump_json()) in seen:
+                continue
+            seen.add(key)
+            findings += _entry_findings(app, entry, doc, n)
     return findings
+
+
+def _entry_findings(
+    app: Application, entry: BlacklistEntry, doc: Document | None, index: int
+) -> list[Finding]:
+    requested = {d.dataset for d in app.datasets}
+    if entry.scope is BlacklistScope.LISTED and not requested & set(entry.datasets):
+        return []
+    line, column = doc.locate(("entries", index)) if doc is not None else (0, 0)
+    path = json_path(("entries", index)) if doc is not None else "$"
+    whos: list[Both] = []
+    listed = entry.identity()
+    if entry.names_person:
+        for person in app.people():
+            agreed = listed.agreement(them := person.identity())
+            if agreed is not None:
+                field, why = agreed
+                same = _same_zh(field, listed, them)
+                whos.append(
+                    Both(
+                        zh=f"{person.email}（即名单上的 {entry.who()}：{same}）",
+                        en=f"{person.email} (the person listed as {entry.who()}: {why})",
+                    )
+                )
+                break
+    institutions = {p.institution for p in app.people()}
+    if entry.institution is not None and entry.institution in institutions:
+        whos.append(Both(zh=f"机构 {entry.institution}", en=f"institution {entry.institution}"))
+    return [
+        C.BLACKLISTED.at(
+            BLACKLIST, line, column, path, who=who, since=entry.listed_on, reason=entry.reason
+        )
+        for who in whos
+    ]
+
+
+def _same_zh(field: str, listed: Identity, person: Identity) -> str:
+    """What makes two records one person (``Identity.agreement``'s phrase), in Chinese."""
+    if field == "orcid":
+        return f"同一 ORCID iD {min(listed.orcids & person.orcids)}"
+    if field == "email":
+        return f"规范化后相同的电子邮件地址 {min(listed.emails & person.emails)}"
+    return "规范化后相同的姓名"

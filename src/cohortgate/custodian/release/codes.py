@@ -9,11 +9,23 @@ from cohortgate.findings.codes import declare
 NO_APPROVAL = declare(
     "release.not-approved",
     "No approval to release",
-    "R15, R16: data leave only for an application the committees approved; the chair's signed "
-    "decision (verified by `cohortgate review` in CI) must say approve, for this version.",
+    "R13, R15, R16: data leave only for an application the committees approved; the release "
+    "verifies it again from git at the commit it releases from, as `cohortgate review` does: "
+    "the decision signed by a serving chair, a quorum of signed sheets committed before it, "
+    "the rubric's rule allowing it, every file bound by its digests; it must say approve.",
     "{problem}",
     "Release only after the quarterly meeting recorded 'approve' for the current version of "
     "the application (`cohortgate review <id>` shows the decision and whether it is valid).",
+)
+UNCOMMITTED = declare(
+    "release.uncommitted",
+    "The application on disk is not the approved version",
+    "R16: the release uses exactly the version of the application that was approved: every "
+    "reviewed file and the decision in the working tree must be the ones committed at the "
+    "commit the approval is verified at.",
+    "{relative} {state} (commit {commit}): the release uses only the approved version",
+    "`git status` shows the change; put the committed file back (`git restore --source "
+    "{commit} -- <file>`). A change the applicant wants is reviewed and decided again.",
 )
 BLACKLISTED = declare(
     "release.blacklisted",

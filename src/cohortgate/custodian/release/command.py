@@ -108,9 +108,12 @@ def run_release(args: argparse.Namespace) -> int:
             policy=policy,
             excluded_ids=excluded,
             step=lambda text: status.update(text),
+            at=args.at,
         )
-    _print(outcome.findings, args.format)
+    _print([*vault.recovered, *outcome.findings], args.format)
     _summary(outcome, console)
+    if outcome.disk_error:
+        return 2
     return 1 if has_errors(outcome.findings) or outcome.manifest is None else 0
 
 

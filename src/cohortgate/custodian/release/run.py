@@ -1,7 +1,9 @@
 """``cohortgate release SUBMISSION``: the custodian's whole release, or nothing.
 
-1. checks (``approval``): approved for this version, both agreements signed, nobody on the team
-   blacklisted, the access period not over, a valid age recipient (unless enclave);
+1. proves the approval from git (``verified``): the committees' own verification at the commit
+   released from (HEAD, or ``at``), and the application on disk exactly that commit's;
+   then checks (``approval``): approved for this version, both agreements signed, nobody on
+   the team blacklisted, the access period not over, a valid age recipient (unless enclave);
 2. computes the release in memory (``pipeline``) with fresh per-release keys, and refuses it
    when the re-identification gate does (the report names what to generalise);
 3. only then writes: the vault (keys, members, trace arrays, metadata; every step in its
@@ -29,9 +31,11 @@ from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.approval import approved
 from cohortgate.custodian.release.package import package
 from cohortgate.custodian.release.pipeline import Prepared, manifest_risk, prepare
+from cohortgate.custodian.release.verified import prove_approval
 from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
+from cohortgate.custodian.vault.chain import VaultError
 from cohortgate.custodian.vault.store import ReleaseKeys, Vault
-from cohortgate.files import atomic
+from cohortgate.files import atomic, transaction
 from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
@@ -45,6 +49,7 @@ Step = Callable[[str], None]
 class ReleaseOutcome:
     findings: list[Finding] = field(default_factory=list)
     release_id: str | None = None
+    disk_error: bool = False  # a write the disk refused (exit 2): nothing half-written
     manifest: Path | None = None
     package: Path | None = None
     workspace: Path | None = None
@@ -93,10 +98,16 @@ def release(
     policy: RiskPolicy = DEFAULT_RISK_POLICY,
     excluded_ids: Sequence[str] = (),
     step: Step = lambda _text: None,
+    at: str = "HEAD",
 ) -> ReleaseOutcome:
     outcome = ReleaseOutcome()
-    step("checking the approval, the agreements and the blacklist")
-    found, findings = approved(lay.root, folder, today)
+    step(f"verifying the approval from git at {at}")
+    proof, findings = prove_approval(lay, folder, at=at, today=today)
+    outcome.findings += findings
+    if proof is None:
+        return outcome
+    step("checking the agreements, the blacklist and the access period")
+    found, findings = approved(lay.root, folder, today, committed_blacklist=proof.blacklist)
     outcome.findings += findings
     if found is None:
         return outcome
@@ -137,9 +148,25 @@ def release(
         if has_errors(outcome.findings):
             return outcome
     step(f"writing {release_id}")
-    _write(
-        lay, folder, vault, app, release_id, keys, prepared, recipient, (today, start, end), outcome
-    )
+    try:
+        _write(
+            lay,
+            folder,
+            vault,
+            app,
+            release_id,
+            keys,
+            prepared,
+            recipient,
+            (today, start, end),
+            outcome,
+        )
+    except atomic.WriteError as exc:  # read-only or full disk: say which file, exit 2
+        outcome.findings.append(exc.finding(lay.rel(exc.target)))
+        outcome.disk_error = True
+    except VaultError as exc:
+        outcome.findings.append(exc.finding(vault.path.name))
+        outcome.disk_error = True
     return outcome
 
 
@@ -192,8 +219,7 @@ def _write(
     if sealed is None:
         workspace = lay.custodian / "enclave" / release_id
         workspace.mkdir(parents=True, mode=0o700, exist_ok=True)
-        for name, data in prepared.files.items():
-            atomic.write_bytes(workspace / name, data, mode=0o600)
+        transaction.write_files(workspace, prepared.files, mode=0o600)
         outcome.workspace = workspace
         rows = sum(prepared.rows.values())
         outcome.findings.append(

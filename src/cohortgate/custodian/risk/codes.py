@@ -53,3 +53,31 @@ SAMPLE_UNIQUENESS = declare(
     "Generalise {generalise} (k without each quasi-identifier: {ranking}), then run the "
     "gate again.",
 )
+JOINED_RISK = declare(
+    "release.joined-risk",
+    "Persons re-identifiable in the joined release",
+    "R28: a recipient joins a release's tables through its pseudonym into one record per "
+    "person, with what the event tables say about each person's history (number of visits, "
+    "first visit, the sequence of visit dates and of intervals); every combination of up to "
+    "the policy's number of quasi-identifiers of that record must meet the policy, as each "
+    "table must on its own.",
+    "{failing} of {combinations} combination(s) of up to {size} quasi-identifiers break the "
+    "policy (k >= {k_min}, average prosecutor risk <= {limit}); worst: {worst} with k = {k} "
+    "and {uniques} unique person(s) of {persons}",
+    "De-identify the longitudinal quasi-identifiers (coarser dates, visit counts in bands, "
+    "suppression of rare histories) starting with {generalise} (failing combinations per "
+    "quasi-identifier: {ranking}), then run the gate again.",
+)
+UNION_RISK = declare(
+    "release.union-risk",
+    "Persons re-identifiable across the recipient's releases",
+    "R28: a recipient of several releases can link the persons they share (by their "
+    "quasi-identifiers, whatever their pseudonyms); the joined records of all the releases "
+    "together must meet the policy, not only each release on its own.",
+    "with {earlier}: {failing} of {combinations} combination(s) of up to {size} "
+    "quasi-identifiers break the policy (k >= {k_min}, average prosecutor risk <= {limit}); "
+    "worst: {worst} with k = {k} and {uniques} unique person(s) of {persons}",
+    "De-identify the new release with the earlier releases' suppressed persons and levels "
+    "carried over, starting with {generalise} (failing combinations per quasi-identifier: "
+    "{ranking}), then run the gate again.",
+)

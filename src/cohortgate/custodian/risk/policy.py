@@ -42,6 +42,21 @@ class RiskPolicy:
     # sample uniques; this exists for a data management committee that accepts k = 1 with few
     # uniques.
     sample_uniqueness_max: float | None = None
+    # The joined gate (risk.joined_gate): a recipient joins the release's tables through the
+    # pseudonym into one record per person, with longitudinal quasi-identifiers (visit counts,
+    # first visit, sequences of dates and intervals). Every combination of up to this many of
+    # its quasi-identifiers must meet k_min, average_prosecutor_max and sample_uniqueness_max.
+    # 3: the brief of the joined gate; what an attacker is assumed to know of one child
+    # together (a neighbour: birth year, sex and the disease; a hospital colleague: the sex
+    # and the visits), as the adversary's "power" bounds it in El Emam's de-identification of
+    # longitudinal data. Each table's gate already judges its own full set.
+    joined_max_qis: int = 3
+    # Whether the joined record's full set of quasi-identifiers (all of them at once) must meet
+    # the policy too. False: computed and reported in the manifest, not enforced. With the
+    # whole visit history as one quasi-identifier nearly every child is unique on it; enforcing
+    # it leaves no dates in a release of a few hundred children (the de-identification's
+    # information loss is reported either way). The data management committee may set True.
+    joined_full_set: bool = False
 
 
 # The gate's defaults, set by issue 5 (R28) and the privacy core's research note.

@@ -4,7 +4,8 @@ Given the releases git records (``ReleaseAnchor``: id, manifest path, day made, 
 head; the CLI builds them from the public audit), this checks that
 
 - the vault opens cleanly: permissions, not in git, every release's key file, and the log's
-  hash chain intact with ``log.head`` matching its last entry (``Vault.open``);
+  hash chain intact with ``log.head`` matching its last entry (``Vault.open``; what it
+  recovered of a killed command is reported as a warning);
 - each manifest's ``vault_log_head`` is still an entry of the chain (a rewritten or truncated
   log loses the anchor);
 - each published release is in the vault, and each vault release is published (a warning:
@@ -45,7 +46,7 @@ def audit_vault(path: Path, anchors: Sequence[ReleaseAnchor]) -> list[Finding]:
         vault = Vault.open(path)
     except VaultError as error:
         return [C.VAULT_UNUSABLE.at(VAULT, problem=error.message, fix=error.hint)]
-    findings: list[Finding] = []
+    findings: list[Finding] = list(vault.recovered)
     chain = {str(entry["hash"]) for entry in vault.log.entries()}
     for anchor in anchors:
         if anchor.vault_log_head not in chain:

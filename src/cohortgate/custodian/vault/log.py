@@ -7,17 +7,23 @@ participant-level data), ``prev`` the previous entry's hash (64 zeros for the fi
 ``hash``. Editing, deleting, reordering or inserting an entry breaks the chain.
 
 Cutting entries off the end leaves a valid chain, so the hash of the last entry is also kept in
-``log.head`` (rewritten with each append), and callers anchor it elsewhere: each release
-manifest records the head at release time, and ``verify(expected_head=...)`` checks that the
-anchored hash is still in the chain. Appends hold an exclusive ``flock`` on ``log.lock``, so two
-processes never interleave; the log itself is rewritten atomically (temp file, then rename), so
-an interrupted append leaves the previous log intact.
+``log.head``, and callers anchor it elsewhere: each release manifest records the head at release
+time, and ``verify(expected_head=...)`` checks that the anchored hash is still in the chain.
+Appends hold an exclusive ``flock`` on ``log.lock``, so two processes never interleave.
+
+Each append is one transaction of the vault's journal (``files.transaction.Journal``): the new
+``log.jsonl``, the new ``log.head`` and the records the entry vouches for (``files``: an opt-out
+list, a key file, whose digest the entry holds) are staged and committed together, so a kill at
+any point leaves all of them old or all of them new. ``recover`` (run by ``Vault.open``, under
+the lock) finishes or discards what a killed append left, and rolls forward a head that lags
+exactly one complete entry behind the log (what an append of older versions, which wrote the
+two files one after the other, left when killed between them). A disk that refuses a write
+raises ``VaultWriteError``, a ``VaultError`` that is also an ``OSError``.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -27,72 +33,38 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cohortgate.custodian.vault.chain import (
+    FIELDS,
+    ZERO,
+    VaultError,
+    VaultWriteError,
+    canonical,
+    entry_hash,
+    lagging_head,
+    shape_problem,
+)
 from cohortgate.custodian.vault.codes import BAD_RECORD, LOG_BROKEN
-from cohortgate.files import atomic
-from cohortgate.findings import Finding
-from cohortgate.findings.codes import Code
+from cohortgate.files import atomic, transaction
 
-ZERO = "0" * 64
-FIELDS = frozenset({"seq", "at", "op", "details", "prev", "hash"})
+__all__ = [
+    "FIELDS",
+    "MAX_DETAILS_BYTES",
+    "ZERO",
+    "VaultError",
+    "VaultLog",
+    "VaultWriteError",
+    "canonical",
+    "entry_hash",
+]
+
 # The log says what was done, never to whom: details of one entry stay this small, which
 # leaves no room for a list of participants.
 MAX_DETAILS_BYTES = 2048
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _OP = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
-
-
-class VaultError(Exception):
-    """The vault refuses: ``str(error)`` is the one-line reason, ``hint`` what to do."""
-
-    def __init__(self, code: Code, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code.template.format(**params))
-
-    @property
-    def message(self) -> str:
-        return str(self)
-
-    @property
-    def hint(self) -> str:
-        return self.code.hint.format(**self.params)
-
-    def finding(self, file: str) -> Finding:
-        return self.code.at(file, **self.params)
-
-
-def canonical(value: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8: the bytes that are hashed."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
-
-def entry_hash(entry: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of ``entry`` without its ``hash``."""
-    return hashlib.sha256(canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _shape_problem(entry: Any) -> str | None:
-    if not isinstance(entry, dict):
-        return "not a JSON object"
-    if set(entry) != FIELDS:
-        return f"fields {sorted(entry)}, expected {sorted(FIELDS)}"
-    seq = entry["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        return f"seq {seq!r} is not a positive integer"
-    for name in ("prev", "hash"):
-        if not isinstance(entry[name], str) or not _HEX64.match(entry[name]):
-            return f"{name} is not a SHA-256 in hex"
-    if not isinstance(entry["op"], str) or not isinstance(entry["at"], str):
-        return "op and at must be strings"
-    if not isinstance(entry["details"], dict):
-        return "details is not a JSON object"
-    return None
 
 
 class VaultLog:
@@ -103,6 +75,7 @@ class VaultLog:
         self.path = directory / "log.jsonl"
         self.head_path = directory / "log.head"
         self.lock_path = directory / "log.lock"
+        self.journal = transaction.Journal(directory, mode=0o600, dir_mode=0o700)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -148,7 +121,7 @@ class VaultLog:
                 problems.append(f"line {number}: not a JSON entry (bad JSON line)")
                 prev = None
                 continue
-            shape = _shape_problem(entry)
+            shape = shape_problem(entry)
             if shape is not None:
                 problems.append(f"line {number}: not a log entry ({shape})")
                 prev = None
@@ -206,15 +179,51 @@ class VaultLog:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            with atomic.guard(self.lock_path):
+                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except atomic.WriteError as error:
+            raise VaultWriteError.of(error, self.directory) from error
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)  # closing releases the lock
 
-    def append(self, op: str, details: Mapping[str, Any]) -> dict[str, Any]:
-        """Append one entry under the lock; returns it (with its ``hash``)."""
+    def _commit(self, files: Mapping[str, bytes]) -> None:
+        try:
+            self.journal.commit(files)
+        except atomic.WriteError as error:
+            raise VaultWriteError.of(error, self.directory) from error
+
+    # --- recovering ------------------------------------------------------------------------
+
+    def _lagging_head(self) -> str | None:
+        raw = self.path.read_bytes() if self.path.exists() else b""
+        return lagging_head(raw, self.recorded_head())
+
+    def recover(self) -> list[atomic.Recovery]:
+        """Finish or discard what a killed append left; [] when there was nothing to do."""
+        if not self.journal.pending() and self._lagging_head() is None:
+            return []  # the usual case: nothing written, no lock taken
+        with self._locked():
+            try:
+                found = self.journal.recover()
+            except atomic.WriteError as error:
+                raise VaultWriteError.of(error, self.directory) from error
+            head = self._lagging_head()
+            if head is not None:
+                self._commit({self.head_path.name: head.encode("ascii") + b"\n"})
+                found.append(atomic.Recovery(self.head_path, atomic.ROLLED_FORWARD))
+        return found
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def append(
+        self, op: str, details: Mapping[str, Any], files: Mapping[str, bytes] | None = None
+    ) -> dict[str, Any]:
+        """Append one entry under the lock, in one transaction with ``files`` (paths relative
+        to the vault, written first); returns the entry (with its ``hash``)."""
         if not _OP.match(op):
             raise VaultError(
                 BAD_RECORD,
@@ -229,7 +238,16 @@ class VaultLog:
                 what=f"log details of {op} take {size} bytes (at most {MAX_DETAILS_BYTES})",
                 fix="Log counts and digests, never lists of participants or rows.",
             )
+        records = dict(files or {})
+        if {self.path.name, self.head_path.name} & set(records):
+            raise VaultError(
+                BAD_RECORD, what="the log is written by append alone", fix="Pass records only."
+            )
         with self._locked():
+            try:  # what a killed append left, before reading what it may have written
+                self.journal.recover()
+            except atomic.WriteError as error:
+                raise VaultWriteError.of(error, self.directory) from error
             old = self.path.read_bytes() if self.path.exists() else b""
             lines = [line for line in old.decode("utf-8", errors="replace").splitlines() if line]
             prev, seq = ZERO, 1
@@ -261,6 +279,7 @@ class VaultLog:
             entry["hash"] = entry_hash(entry)
             if old and not old.endswith(b"\n"):
                 old += b"\n"
-            atomic.write_bytes(self.path, old + canonical(entry) + b"\n", mode=0o600)
-            atomic.write_text(self.head_path, entry["hash"] + "\n", mode=0o600)
+            records[self.path.name] = old + canonical(entry) + b"\n"
+            records[self.head_path.name] = entry["hash"].encode("ascii") + b"\n"
+            self._commit(records)
         return entry

@@ -1,5 +1,6 @@
 """The row-level arrays of a release that the tracer needs, stored in the vault as ``.npz``
-(written once, loaded without pickle) and read back against the digest the log recorded.
+(written once with the log entry holding its digest, in one transaction; loaded without pickle)
+and read back against that digest.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy.typing as npt
 from cohortgate.custodian.vault.codes import BAD_RECORD
 from cohortgate.custodian.vault.log import VaultError
 from cohortgate.custodian.vault.release_records import ReleaseRecords, _sha256
-from cohortgate.files import atomic
 
 _ARRAYS_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
@@ -51,16 +51,11 @@ class ReleaseArrays(ReleaseRecords):
         buffer = io.BytesIO()
         np.savez(buffer, allow_pickle=False, **plain)
         written = buffer.getvalue()
-        folder.mkdir(mode=0o700, exist_ok=True)
-        atomic.write_bytes(path, written, mode=0o600)
-        self.log.append(
+        self._record(
             "release.arrays",
-            {
-                "release": release_id,
-                "name": name,
-                "columns": len(plain),
-                "sha256": _sha256(written),
-            },
+            {"release": release_id, "name": name, "columns": len(plain)},
+            {path: written},
+            digest="sha256",
         )
 
     def arrays(self, release_id: str, name: str) -> dict[str, npt.NDArray[Any]]:

@@ -2,14 +2,15 @@
 (0600) whose digest the log records and that is read back against that digest.
 
 ``ReleaseRecords`` is the part of ``Vault`` (``store``) that reads and writes them; the log's
-details hold counts and digests, never participant ids.
+details hold counts and digests, never participant ids. A record and the log entry holding its
+digest are written in one transaction (``_record``, ``VaultLog.append``): a kill leaves both or
+neither, and a release's folder appears only with its key file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +24,6 @@ from cohortgate.custodian.vault.codes import (
 )
 from cohortgate.custodian.vault.keys import _KEY_NAMES, KEY_BYTES, ReleaseKeys
 from cohortgate.custodian.vault.log import VaultError, VaultLog, canonical
-from cohortgate.files import atomic
 from cohortgate.models.release import APPLICATION_ID, RELEASE_ID, application_of
 
 # Per-release metadata is a handful of fields (recipient, watermark ids, dates); a bound keeps
@@ -62,12 +62,18 @@ class ReleaseRecords:
         _check_release_id(release_id)
         return self.path / "releases" / release_id
 
-    def _write(self, path: Path, value: Any) -> bytes:
-        data = canonical(value) + b"\n"
-        path.parent.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        atomic.write_bytes(path, data, mode=0o600)
-        return data
+    def _record(
+        self, op: str, details: Mapping[str, Any], files: Mapping[Path, bytes], digest: str = ""
+    ) -> None:
+        """Write ``files`` (0600, their folders 0700) and the log entry ``op`` in one
+        transaction; ``digest`` names the detail that holds the SHA-256 of the only file."""
+        body = dict(details)
+        if digest:
+            (data,) = files.values()
+            body[digest] = _sha256(data)
+        self.log.append(
+            op, body, {path.relative_to(self.path).as_posix(): data for path, data in files.items()}
+        )
 
     def _known(self, release_id: str) -> Path:
         folder = self._dir(release_id)
@@ -96,12 +102,11 @@ class ReleaseRecords:
         keys = keys if keys is not None else ReleaseKeys.generate()
         record = {"release": release_id, "application": application_id}
         record.update({name: getattr(keys, name).hex() for name in _KEY_NAMES})
-        self.path.joinpath("releases").mkdir(mode=0o700, exist_ok=True)
-        folder.mkdir(mode=0o700)
-        data = self._write(folder / "keys.json", record)
-        self.log.append(
+        self._record(
             "release.keys",
-            {"release": release_id, "application": application_id, "keys_sha256": _sha256(data)},
+            {"release": release_id, "application": application_id},
+            {folder / "keys.json": canonical(record) + b"\n"},
+            digest="keys_sha256",
         )
         return keys
 
@@ -163,10 +168,11 @@ class ReleaseRecords:
                 "participant id(s)",
                 fix="Pass each participant's cohort id once.",
             )
-        data = self._write(path, {"release": release_id, "members": ids})
-        self.log.append(
+        self._record(
             "release.members",
-            {"release": release_id, "count": len(ids), "members_sha256": _sha256(data)},
+            {"release": release_id, "count": len(ids)},
+            {path: canonical({"release": release_id, "members": ids}) + b"\n"},
+            digest="members_sha256",
         )
 
     def _read_members(self, release_id: str) -> list[str]:
@@ -220,10 +226,11 @@ class ReleaseRecords:
                 what=f"metadata of {release_id} takes {len(data)} bytes (at most {MAX_META_BYTES})",
                 fix="Keep participant lists in record_members; metadata holds a few fields.",
             )
-        written = self._write(folder / "meta.json", dict(meta))
-        self.log.append(
+        self._record(
             "release.meta",
-            {"release": release_id, "fields": len(meta), "meta_sha256": _sha256(written)},
+            {"release": release_id, "fields": len(meta)},
+            {folder / "meta.json": data + b"\n"},
+            digest="meta_sha256",
         )
 
     def release_meta(self, release_id: str) -> dict[str, Any]:

@@ -15,6 +15,12 @@ Opening a vault refuses, with the reason, a missing directory, a directory that 
 group or other permission bits, a vault inside a git work tree that git does not ignore, a
 release without its key file and a broken log chain. Every operation appends to the log;
 the log's details hold counts and digests, never participant ids.
+
+Every write is a transaction of the vault's journal (``.txn/``, see ``files.transaction``): a record
+(the opt-out list, a release's keys) and the log entry holding its digest change together.
+Opening a vault first finishes or discards what a killed command left (``VaultLog.recover``),
+says so in ``Vault.recovered`` (warning findings a command shows) and logs ``vault.recover``.
+A disk that refuses a write raises ``VaultWriteError`` (a ``VaultError`` and an ``OSError``).
 """
 
 from __future__ import annotations
@@ -36,15 +42,18 @@ from cohortgate.custodian.vault.codes import (
     PERMISSIONS,
 )
 from cohortgate.custodian.vault.keys import ReleaseKeys
-from cohortgate.custodian.vault.log import VaultError, canonical
+from cohortgate.custodian.vault.log import VaultError, VaultLog, VaultWriteError, canonical
 from cohortgate.custodian.vault.release_arrays import ReleaseArrays
 from cohortgate.custodian.vault.release_records import _PATIENT_ID, _sha256
-from cohortgate.files import atomic
+from cohortgate.files import atomic, transaction
+from cohortgate.findings import Finding
 
-__all__ = ["ReleaseKeys", "Vault", "VaultError", "default_vault"]
+__all__ = ["ReleaseKeys", "Vault", "VaultError", "VaultWriteError", "default_vault"]
 
 MARKER = "vault.json"
 FORMAT = {"format": "cohortgate-vault", "version": 1}
+# What a create killed before it committed may leave in the directory.
+LEFTOVERS = frozenset({transaction.STAGING, transaction.COMMITTED, "log.lock"})
 
 
 def default_vault(root: Path) -> Path:
@@ -114,12 +123,26 @@ class Vault(ReleaseArrays):
 
     # --- opening ---------------------------------------------------------------------------
 
+    recovered: list[Finding]  # what opening recovered of a killed command (warnings)
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.recovered = []
+
     @classmethod
     def create(cls, path: Path) -> Vault:
         """Make a vault at ``path`` (an existing vault is opened instead)."""
         if (path / MARKER).exists():
             return cls.open(path)
-        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        if path.is_dir() and VaultLog(path).journal.pending():
+            try:  # a create killed after it committed is finished, one killed before undone
+                return cls.open(path)
+            except VaultError:
+                if (path / MARKER).exists():
+                    raise
+        if path.exists() and (
+            not path.is_dir() or any(p.name not in LEFTOVERS for p in path.iterdir())
+        ):
             raise VaultError(
                 NOT_A_VAULT,
                 path=str(path),
@@ -127,12 +150,16 @@ class Vault(ReleaseArrays):
                 fix="Choose an empty or new directory for the vault.",
             )
         _check_not_in_git(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.mkdir(mode=0o700, exist_ok=True)
-        os.chmod(path, 0o700)
-        atomic.write_bytes(path / MARKER, canonical(FORMAT) + b"\n", mode=0o600)
+        try:
+            with atomic.guard(path):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.mkdir(mode=0o700, exist_ok=True)
+                os.chmod(path, 0o700)
+        except atomic.WriteError as error:
+            raise VaultWriteError.of(error, path) from error
         vault = cls(path)
-        vault.log.append("vault.create", {"format": FORMAT["version"]})
+        marker = canonical(FORMAT) + b"\n"
+        vault.log.append("vault.create", {"format": FORMAT["version"]}, {MARKER: marker})
         return vault
 
     @classmethod
@@ -140,7 +167,8 @@ class Vault(ReleaseArrays):
         """Open the vault at ``path``, or raise ``VaultError`` saying why it may not be used.
 
         ``expected_head`` is a log head anchored elsewhere (the last release manifest's
-        ``vault_log_head``); it must still be in the log's chain.
+        ``vault_log_head``); it must still be in the log's chain. What a killed command left
+        is finished or discarded first and listed in ``recovered``.
         """
         if not path.is_dir():
             raise VaultError(
@@ -149,6 +177,12 @@ class Vault(ReleaseArrays):
                 what="no such directory",
                 fix="Create the vault first, or set COHORTGATE_CUSTODIAN_DIR to its parent.",
             )
+        marked = (path / MARKER).is_file()
+        if marked or VaultLog(path).journal.pending():
+            _check_permissions(path)
+            _check_not_in_git(path)
+        vault = cls(path)
+        found = vault.log.recover() if marked or vault.log.journal.pending() else []
         if not (path / MARKER).is_file():
             raise VaultError(
                 NOT_A_VAULT,
@@ -156,9 +190,6 @@ class Vault(ReleaseArrays):
                 what=f"no {MARKER}: this directory is not a vault",
                 fix="Point to the vault directory itself, or create a vault in a new directory.",
             )
-        _check_permissions(path)
-        _check_not_in_git(path)
-        vault = cls(path)
         if not vault.log.path.exists():
             raise VaultError(
                 NOT_A_VAULT,
@@ -173,7 +204,16 @@ class Vault(ReleaseArrays):
                 raise VaultError(
                     MISSING_KEY, release=release.name, what="no key file", file=str(keys)
                 )
+        if found:
+            vault.recovered = [r.finding(vault._shown(r.path)) for r in found]
+            actions = [r.action.replace(" ", "_") for r in found]
+            vault.log.append("vault.recover", {a: actions.count(a) for a in sorted(set(actions))})
         return vault
+
+    def _shown(self, path: Path) -> str:
+        """``path`` as ``<vault>/<inside>``: no path of this machine in a finding."""
+        inside = path.relative_to(self.path).as_posix()
+        return self.path.name if inside == "." else f"{self.path.name}/{inside}"
 
     def head(self) -> str:
         """The log's head now: what a release manifest records as ``vault_log_head``."""
@@ -182,7 +222,8 @@ class Vault(ReleaseArrays):
     # --- opt-outs ----------------------------------------------------------------------------
 
     # The opt-out registry (R32): participant id -> withdrawal date and a short reason, one
-    # file 0600 rewritten atomically; the log holds its digest and the count, never an id.
+    # file 0600 rewritten with its log entry in one transaction; the log holds its digest and
+    # the count, never an id.
     OPTOUTS = "optouts.json"
     MAX_REASON_CHARS = 500
 
@@ -233,8 +274,12 @@ class Vault(ReleaseArrays):
                 fix="Summarise the reason; keep the signed form on paper.",
             )
         records[patient_id] = {"on": withdrawn_on.isoformat(), "reason": text}
-        data = self._write(self.path / self.OPTOUTS, {"optouts": records})
-        self.log.append("optout.record", {"count": len(records), "optouts_sha256": _sha256(data)})
+        self._record(
+            "optout.record",
+            {"count": len(records)},
+            {self.path / self.OPTOUTS: canonical({"optouts": records}) + b"\n"},
+            digest="optouts_sha256",
+        )
 
     def optouts(self) -> dict[str, date]:
         """Every recorded opt-out: participant id -> withdrawal date (the read is logged)."""
