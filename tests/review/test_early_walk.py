@@ -43,6 +43,33 @@ def test_the_early_walk_is_gits_walk_of_that_commit(repo: Repo) -> None:
     assert early.take(head) is None  # used up
 
 
+def test_a_long_linear_history_is_walked_in_two_halves_that_join_exactly(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early, "SPLIT_FROM", 4)
+    for n in range(9):
+        head = _commit(repo, f"submissions/2026/A-2026-000{n}/a.yaml", f"a: {n}\n")
+    early.start(str(repo.working_dir), "HEAD")
+    assert len(early._started[0].parts) == 2
+    assert early.take(head) == path_history._git_log(str(repo.working_dir), head)
+
+
+def test_a_history_with_a_merge_is_walked_whole(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(early, "SPLIT_FROM", 2)
+    _commit(repo, "a.yaml", "a: 1\n")
+    repo.git.checkout("-q", "-b", "side")
+    _commit(repo, "b.yaml", "b: 1\n")
+    repo.git.checkout("-q", "main")
+    _commit(repo, "c.yaml", "c: 1\n")
+    repo.git.merge("-q", "--no-edit", "--no-gpg-sign", "side")
+    head = repo.head.commit.hexsha
+    early.start(str(repo.working_dir), "HEAD")
+    assert len(early._started[0].parts) == 1
+    assert early.take(head) == path_history._git_log(str(repo.working_dir), head)
+
+
 def test_history_takes_it(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     head = _commit(repo, "submissions/2026/A-2026-0001/a.yaml", "a: 1\n")
     early.start(str(repo.working_dir), "main")
@@ -85,9 +112,9 @@ def test_not_started_when_the_run_memory_may_answer(
 def test_a_walk_nobody_takes_is_stopped(repo: Repo) -> None:
     _commit(repo, "a.yaml", "a: 1\n")
     early.start(str(repo.working_dir), "HEAD")
-    process = early._started[0].process
+    processes = [part.process for part in early._started[0].parts]
     early.discard()
-    assert process.poll() is not None and early._started == []
+    assert all(p.poll() is not None for p in processes) and early._started == []
 
 
 def test_the_review_command_ends_with_no_git_behind(repo: Repo, tmp_path: Path) -> None:

@@ -69,9 +69,9 @@ class Dimension:
         return hierarchy.levels[level] if hierarchy is not None else str(level)
 
 
-def hierarchy_for(name: str, values: npt.NDArray[Any]) -> H.Hierarchy:
-    """The generalisation hierarchy of a person quasi-identifier, by its name (as the release
-    pipeline chooses them)."""
+def hierarchy_for(name: str, values: npt.NDArray[Any], *, dates: bool = False) -> H.Hierarchy:
+    """The generalisation hierarchy of a quasi-identifier, by its name (the release pipeline's
+    choice too); with ``dates``, a column of dates gets the date hierarchy."""
     if name.endswith("_band"):
         return H.age_band()
     if name == "sex":
@@ -82,6 +82,8 @@ def hierarchy_for(name: str, values: npt.NDArray[Any]) -> H.Hierarchy:
         return H.province()
     if name == "orpha_code":
         return H.diagnosis(values)
+    if dates and np.asarray(values).dtype.kind == "M":
+        return H.date(values)
     return H.flat(values)
 
 

@@ -40,6 +40,7 @@ from cohortgate.custodian.deid.deidentify import (
 )
 from cohortgate.custodian.deid.deidentify import ReleaseKeys as DeidKeys
 from cohortgate.custodian.deid.generalise import generalise
+from cohortgate.custodian.deid.timing import hierarchy_for
 from cohortgate.custodian.release.extract import extract, selection_of, variables_of
 from cohortgate.custodian.risk.gate import gate
 from cohortgate.custodian.risk.policy import RiskPolicy
@@ -109,19 +110,7 @@ def _plain(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
 
 
 def _hierarchy(name: str, values: npt.NDArray[Any]) -> H.Hierarchy:
-    if name.endswith("_band"):
-        return H.age_band()
-    if name == "sex":
-        return H.sex()
-    if name == "region":
-        return H.region()
-    if name == "province":
-        return H.province()
-    if name == "orpha_code":
-        return H.diagnosis(values)
-    if np.asarray(values).dtype.kind == "M":
-        return H.date(values)
-    return H.flat(values)
+    return hierarchy_for(name, values, dates=True)
 
 
 def _classes_after(
