@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -64,6 +64,8 @@ def test_a_markdown_table_cell_stays_one_plain_cell(text: str) -> None:
 
 @SETTINGS
 @given(TEXT)
+@example("\n")  # a break at the start of a line would open an HTML block
+@example(" \n\n- item")
 def test_a_markdown_line_stays_one_paragraph(text: str) -> None:
     line = markdown_inline(text)
     tokens = PARSER.parse(f"{line}\n")

@@ -378,3 +378,34 @@ def test_a_full_disk_while_writing_is_a_finding_and_exit_2(
     status, findings = release(world, identity, capsys)
     assert status == 0, findings
     assert list(world.folder(L1).glob("releases/*.yaml"))
+
+
+# --- the access period runs from the first release ------------------------------------------
+
+
+def _manifests(world: SignedWorld) -> list[dict[str, Any]]:
+    return [
+        yaml.safe_load(path.read_text("utf-8"))
+        for path in sorted(world.folder(L1).glob("releases/*.yaml"))
+    ]
+
+
+def test_the_access_period_runs_from_the_first_release(
+    world: SignedWorld, identity: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A later release does not restart the period: inside it, the re-release keeps the first
+    release's dates; after its end, a release is refused, though the first release's manifest
+    was never committed."""
+    world.approve(L1)
+    status, findings = release(world, identity, capsys, "--start", "2026-06-01")
+    assert status == 0, findings
+    status, findings = release(world, identity, capsys, "--today", "2026-11-30")
+    assert status == 0, findings
+    starts = {(m["access_start"], m["access_end"]) for m in _manifests(world)}
+    assert starts == {("2026-06-01", "2026-12-01")}
+    before = _manifests(world)
+    status, findings = release(world, identity, capsys, "--today", "2026-12-10")
+    assert status == 1, findings
+    assert [f["code"] for f in findings if f["severity"] == "error"] == ["release.period-over"]
+    assert "2026-12-01" in findings[-1]["message"]
+    assert _manifests(world) == before

@@ -52,11 +52,16 @@ _MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]~|#@!<>"})
 _LINE_START = re.compile(r"^([-+=]|[0-9]+(?=[.)]))")
 
 
+_LEADING_BREAKS = re.compile(r"^[ \t]*(<br>[ \t]*)+")
+
+
 def markdown_inline(text: str) -> str:
     """Plain text for one line of Markdown (a table cell, a list item, a heading's text): no
     markup, no mention, no line break, nothing invisible."""
     escaped = html.escape(visible(text, keep="\n\r"), quote=False).translate(_MARKDOWN)
     escaped = escaped.replace("\r", "").replace("\n", "<br>")
+    # A line that starts with a break would start an HTML block: leading breaks are dropped.
+    escaped = _LEADING_BREAKS.sub("", escaped)
     return _LINE_START.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group(0)), escaped)
 
 

@@ -30,6 +30,7 @@ from cohortgate.custodian.deid.generalise import GeneralisationError
 from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.approval import approved
 from cohortgate.custodian.release.package import package
+from cohortgate.custodian.release.period import access_period
 from cohortgate.custodian.release.pipeline import Prepared, manifest_risk, prepare
 from cohortgate.custodian.release.verified import prove_approval
 from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
@@ -40,7 +41,7 @@ from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
 from cohortgate.models.release import Package, ReleasedVariable, ReleaseManifest
-from cohortgate.policy import MAX_EXTENSIONS, TRACKING_MONTHS
+from cohortgate.policy import MAX_EXTENSIONS
 
 Step = Callable[[str], None]
 
@@ -112,8 +113,8 @@ def release(
     if found is None:
         return outcome
     app, display = found.app, found.display
-    start = start or today
-    end = add_months(start, TRACKING_MONTHS)
+    period = access_period(lay, display, at=at, today=today, start=start or today)
+    start, end = period.start, period.end
     if today > end:
         outcome.findings.append(
             C.PERIOD_OVER.at(
