@@ -35,7 +35,7 @@ from git import Repo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "review"))
 
 from review_keys import PEOPLE, member
-from review_world import APPLICANT_EMAIL, ROOT, TODAY, World, dump
+from review_world import APPLICANT_EMAIL, CHAIRS_AND_QUORUM, ROOT, TODAY, World, dump
 
 from cohortgate.approval.digest import application_digests
 from cohortgate.custodian.release.agreements import (
@@ -97,21 +97,7 @@ def release_roster(keys: dict[str, Key]) -> dict[str, Any]:
                 institution="chcmu",
             ),
         ],
-        "chairs": [
-            {"committee": "academic", "member": "alice"},
-            {"committee": "data_management", "member": "frank"},
-        ],
-        "quorum": {
-            "committees": [
-                {"committee": "academic", "min_members": 2},
-                {"committee": "data_management", "min_members": 1},
-            ],
-            "levels": [
-                {"level": "L1", "expertise": ["researcher", "data_processing"]},
-                {"level": "L2", "expertise": ["ethics", "legal", "data_processing"]},
-                {"level": "L3", "expertise": ["ethics", "legal", "medical", "data_processing"]},
-            ],
-        },
+        **CHAIRS_AND_QUORUM,
     }
 
 

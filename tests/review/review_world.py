@@ -43,6 +43,26 @@ TODAY = date(2026, 11, 29)
 APPLICANT_EMAIL = "chen.siyuan@xinhuamed.com.cn"
 
 
+# The chairs and the quorum every test roster shares (alice and frank chair).
+CHAIRS_AND_QUORUM: dict[str, Any] = {
+    "chairs": [
+        {"committee": "academic", "member": "alice"},
+        {"committee": "data_management", "member": "frank"},
+    ],
+    "quorum": {
+        "committees": [
+            {"committee": "academic", "min_members": 2},
+            {"committee": "data_management", "min_members": 1},
+        ],
+        "levels": [
+            {"level": "L1", "expertise": ["researcher", "data_processing"]},
+            {"level": "L2", "expertise": ["ethics", "legal", "data_processing"]},
+            {"level": "L3", "expertise": ["ethics", "legal", "medical", "data_processing"]},
+        ],
+    },
+}
+
+
 def world_roster(keys: dict[str, Key]) -> dict[str, Any]:
     return {
         "members": [
@@ -79,21 +99,7 @@ def world_roster(keys: dict[str, Key]) -> dict[str, Any]:
                 emails=[APPLICANT_EMAIL],
             ),
         ],
-        "chairs": [
-            {"committee": "academic", "member": "alice"},
-            {"committee": "data_management", "member": "frank"},
-        ],
-        "quorum": {
-            "committees": [
-                {"committee": "academic", "min_members": 2},
-                {"committee": "data_management", "min_members": 1},
-            ],
-            "levels": [
-                {"level": "L1", "expertise": ["researcher", "data_processing"]},
-                {"level": "L2", "expertise": ["ethics", "legal", "data_processing"]},
-                {"level": "L3", "expertise": ["ethics", "legal", "medical", "data_processing"]},
-            ],
-        },
+        **CHAIRS_AND_QUORUM,
     }
 
 
