@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from cohortgate.custodian.cohort.engine import Engine, Population
+from cohortgate.custodian.cohort.engine import Engine
+from cohortgate.custodian.cohort.sql import Population
 
 
 def main() -> int:

@@ -43,7 +43,8 @@ from benchmarks.common import (
 )
 
 if TYPE_CHECKING:
-    from cohortgate.custodian.cohort.engine import Engine, Population
+    from cohortgate.custodian.cohort.engine import Engine
+from cohortgate.custodian.cohort.sql import Population
 
 SEED = 20240201
 GOAL_RATIO = 2.0

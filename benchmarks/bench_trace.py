@@ -234,7 +234,7 @@ def write_vault(path: Path, world: Sequence[tuple[CandidateRelease, Table]]) -> 
     """Every release into a new vault as `cohortgate release` stores it; seconds taken."""
     import numpy as np
 
-    from cohortgate.custodian.release.pipeline import PATIENT_KEY, ROW_KEY
+    from cohortgate.custodian.release.prepared import PATIENT_KEY, ROW_KEY
     from cohortgate.custodian.vault.store import ReleaseKeys, Vault
 
     shutil.rmtree(path, ignore_errors=True)

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyrage  # type: ignore[import-untyped]
 import pytest
 from git import Repo
 
@@ -44,3 +45,23 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def repo_layout() -> Layout:
     return Layout(ROOT)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def custodian_identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The custodian's identity for every test: a fresh age key outside any vault and any git
+    work tree, owner-only, named by COHORTGATE_CUSTODIAN_IDENTITY (child processes inherit
+    it), so that no test reads or makes the developer's own identity."""
+    folder = tmp_path_factory.mktemp("custodian-identity")
+    folder.chmod(0o700)
+    path = folder / "custodian-identity.txt"
+    identity = pyrage.x25519.Identity.generate()
+    path.write_text(f"# public key: {identity.to_public()}\n{identity}\n", "ascii")
+    path.chmod(0o600)
+    saved = os.environ.get("COHORTGATE_CUSTODIAN_IDENTITY")
+    os.environ["COHORTGATE_CUSTODIAN_IDENTITY"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("COHORTGATE_CUSTODIAN_IDENTITY", None)
+    else:
+        os.environ["COHORTGATE_CUSTODIAN_IDENTITY"] = saved

@@ -1,20 +1,20 @@
 """Fault injection: every write of the vault, the statistics and the site build is a transaction.
 
-``Faults`` counts the write points of an operation call by call (``os.open``, ``os.write``,
-``os.fsync``, ``os.replace``, ``os.rename``, ``os.link``, ``os.mkdir``, ``os.unlink``,
-``os.rmdir`` and the directory exchange) and kills it at the N-th: from there on every write
-point raises ``Crash`` (a BaseException, so no ``except Exception`` clean-up runs, and a dead
-process writes nothing more, not even its clean-up). For every N up to the number of points,
-the test then checks that the previous state is intact or rolled forward completely, that the
-vault opens without error, and that running the operation again succeeds.
-"""
+``Faults`` (tests/faults.py, shared with tests/custodian/test_command_faults.py, which kills the
+custodian's commands the same way) counts the write points of an operation call by call
+(``os.open``, ``os.write``, ``os.fsync``, ``os.replace``, ``os.rename``, ``os.link``,
+``os.mkdir``, ``os.unlink``, ``os.rmdir`` and the directory exchange) and kills it at the N-th:
+from there on every write point raises ``Crash`` (a BaseException, so no ``except Exception``
+clean-up runs, and a dead process writes nothing more, not even its clean-up). For every N up
+to the number of points, the test then checks that the previous state is intact or rolled
+forward completely, that the vault opens without error, and that running the operation again
+succeeds."""
 
 from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,47 +33,10 @@ from cohortgate.models.stats import DatasetStats
 from cohortgate.policy import DISCLOSURE_PRESETS
 from cohortgate.site import build as site_build
 from cohortgate.site.generate import Generated
+from faults import Crash, Faults
 
-POINTS = ("open", "write", "fsync", "replace", "rename", "link", "mkdir", "unlink", "rmdir")
 R1, A1 = "R-2026-0001-01", "A-2026-0001"
 T = TypeVar("T")
-
-
-class Crash(BaseException):
-    """The process is killed here (kill -9)."""
-
-
-class Faults:
-    """Count the write points; crash at the ``crash_at``-th and at every one after it."""
-
-    def __init__(self, crash_at: int | None = None) -> None:
-        self.crash_at = crash_at
-        self.calls = 0
-        self.dead = False
-
-    def _hook(self, name: str, real: Callable[..., Any]) -> Callable[..., Any]:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls += 1
-            if self.dead or self.calls == self.crash_at:
-                self.dead = True
-                raise Crash(f"{name}, write point {self.calls}")
-            return real(*args, **kwargs)
-
-        return call
-
-    @contextmanager
-    def active(self) -> Iterator[Faults]:
-        saved = {name: getattr(os, name) for name in POINTS}
-        exchange = transaction._exchange
-        try:
-            for name, real in saved.items():
-                setattr(os, name, self._hook(name, real))
-            transaction._exchange = self._hook("exchange", exchange)
-            yield self
-        finally:
-            for name, real in saved.items():
-                setattr(os, name, real)
-            transaction._exchange = exchange
 
 
 def crash_everywhere(

@@ -110,6 +110,10 @@ PSEUDONYMISED_AT_L2: frozenset[str] = frozenset({"patient_id", "visit_id"})
 # {{ policy.MAX_EXTENSIONS }}), never by value.
 TRACKING_MONTHS = 6
 MAX_EXTENSIONS = 2
+# R19, R20: an approval is released once; a copy lost or damaged may be released again inside
+# the access period, with a recorded reason, at most this many times (each a new release with
+# its own keys and watermark, judged together with the earlier ones, R28).
+MAX_RERELEASES = 2
 
 # R17: the data use agreement's emergency plan: a recipient reports a suspected leak within
 # this many hours. Common data-breach practice allows 72 h (GDPR art. 33); the cohort asks for

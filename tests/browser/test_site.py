@@ -102,4 +102,7 @@ def test_the_process_diagram_renders_from_the_site_itself(watched: Watched) -> N
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_accessibility_violation(watched: Watched, lang: str, path: str) -> None:
     page = watched.open(lang + path)
+    # as the reader sees it: a diagram's source block is replaced by its drawing once the
+    # theme has rendered it (on a loaded machine, after the network is idle)
+    page.wait_for_function("!document.querySelector('.mermaid code')")
     assert serious_violations(page) == []

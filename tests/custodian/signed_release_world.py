@@ -22,6 +22,7 @@ custodian records them): a valid approval that ``cohortgate release`` verifies f
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from review_keys import PEOPLE, member
 from review_world import APPLICANT_EMAIL, CHAIRS_AND_QUORUM, ROOT, TODAY, World, dump
 
 from cohortgate.approval.digest import application_digests
+from cohortgate.cli import main
 from cohortgate.custodian.release.agreements import (
     record_signed,
     render_agreements,
@@ -233,6 +235,23 @@ class SignedWorld:
         return self.sign_agreements(app_id)
 
 
+def release_json(
+    world: SignedWorld, identity: Any, capsys: Any, app_id: str = L1, *extra: str
+) -> tuple[int, list[dict[str, Any]]]:
+    """Run ``cohortgate release APP`` on ``world`` (its vault beside the repository, the
+    recipient ``identity``'s key, on TODAY unless ``extra`` says otherwise); the exit status and
+    the findings (JSON)."""
+    capsys.readouterr()
+    argv = ["release", app_id, "--root", str(world.root), "--today", TODAY.isoformat()]
+    argv += ["--format", "json", "--vault", str(world.root.parent / "vault")]
+    argv += ["--recipient", str(identity.to_public()), *extra]
+    status = main(argv)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert captured.out.startswith("["), (status, captured.out, captured.err[-3000:])
+    return status, json.loads(captured.out)
+
+
 def build_signed_world(
     repo: Repo, commit: Commit, keys: dict[str, Key], cohort: Path | None = None
 ) -> SignedWorld:
@@ -278,4 +297,5 @@ __all__ = [
     "build_signed_world",
     "folder_of",
     "l2_application",
+    "release_json",
 ]

@@ -14,7 +14,8 @@ from cohort_fixtures import PATIENTS, read
 
 from cohortgate.custodian.cohort import engine as engine_module
 from cohortgate.custodian.cohort.diseases import DISEASES
-from cohortgate.custodian.cohort.engine import DIMENSIONS, CohortError, Engine, Population
+from cohortgate.custodian.cohort.engine import CohortError, Engine
+from cohortgate.custodian.cohort.sql import DIMENSIONS, Population
 from cohortgate.custodian.cohort.synth import INSTITUTION_IDS, generate
 from cohortgate.policy import AGE_BANDS
 

@@ -11,14 +11,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pyrage
 import pytest
 import yaml
 from git import Repo
 from signed_release_world import (
     GENETIC,
     L1,
-    NAMES,
     SignedWorld,
     build_signed_world,
     l2_application,
@@ -30,19 +28,9 @@ from signed_release_world import (
 from cohortgate.cli import main
 from cohortgate.custodian.release.package import unpack
 from cohortgate.models.release import ReleaseManifest
-from signing import Commit, Key, make_keys
+from signing import Commit, Key
 
 TODAY = "2026-11-29"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    return make_keys(tmp_path_factory.mktemp("release-keys"), NAMES)
-
-
-@pytest.fixture(scope="module")
-def identity() -> Any:
-    return pyrage.x25519.Identity.generate()
 
 
 @pytest.fixture
@@ -90,11 +78,17 @@ def test_l2_release_then_trace_a_leak(
     assert [m.name for m in manifests] == ["R-2026-0003-01.yaml"]
     manifest = ReleaseManifest.model_validate(yaml.safe_load(manifests[0].read_text()))
     assert manifest.recipient == recipient and not manifest.enclave
+    assert manifest.approved_at == Repo(root).head.commit.hexsha  # the commit verified
     treatments = {(v.table, v.name): v.treatment.value for v in manifest.variables}
     assert treatments[("patient", "medical_record_no")] == "dropped"
     assert treatments[("visit", "notes")] == "dropped"
     assert treatments[("patient", "patient_id")] == "pseudonymised"
-    assert all(figures["k"] >= 5 for figures in manifest.risk.values())  # type: ignore[index]
+    tables = {n: f for n, f in manifest.risk.items() if n not in ("joined", "joined_loss")}
+    assert sorted(tables) == ["patient", "visit"]  # the tables with quasi-identifiers
+    assert all(figures["k"] >= 5 for figures in tables.values())  # type: ignore[index]
+    joined: Any = manifest.risk["joined"]  # the tables joined by the pseudonym (R28)
+    assert joined["passes"] and joined["k"] >= 5 and "visit.sequence" in joined["quasi_identifiers"]
+    print(yaml.safe_dump(manifest.risk["joined_loss"]))
     text = manifests[0].read_text()
     assert "P0" not in text  # no cohort id in the public manifest
     sealed = (root / "custodian" / "outbox" / "R-2026-0003-01.tar.age").read_bytes()
@@ -137,7 +131,13 @@ def test_genetic_data_go_to_an_enclave(root: Path, capsys: pytest.CaptureFixture
         (root / "submissions/2026/A-2026-0002/releases/R-2026-0002-01.yaml").read_text()
     )
     assert manifest["enclave"] is True and "package" not in manifest
-    assert list((root / "custodian" / "enclave" / "R-2026-0002-01").glob("*.csv"))
+    extract = sorted((root / "custodian" / "enclave" / "R-2026-0002-01").glob("*.csv"))
+    assert extract
+    for path in extract:  # pseudonymised (R31): no cohort id, no direct identifier
+        rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+        assert rows and all(len(row["patient_id"]) == 32 for row in rows)
+        assert "medical_record_no" not in rows[0]
+    assert manifest["risk"]["joined"]["passes"] is True  # gated like a portable release
     assert not list((root / "custodian").glob("outbox/*"))
 
 

@@ -11,12 +11,10 @@ signed approval releases, at HEAD or at the commit given with ``--at``.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-import pyrage
 import pytest
 import yaml
 from git import Repo
@@ -24,32 +22,21 @@ from signed_release_world import (
     APPLICANT_EMAIL,
     APPLICANT_ORCID,
     L1,
-    NAMES,
     SignedWorld,
     build_signed_world,
     folder_of,
+    release_json,
 )
 
-from cohortgate.cli import main
 from cohortgate.custodian.release.approval import blacklisted
 from cohortgate.custodian.release.package import unpack
 from cohortgate.models.application import Application
 from cohortgate.models.blacklist import Blacklist
-from signing import Commit, Key, make_keys
+from signing import Commit, Key
 
 TODAY = "2026-11-29"
 FOLDER = folder_of(L1)
 DECISION = f"{FOLDER}/decision.yaml"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
-    return make_keys(tmp_path_factory.mktemp("verified-keys"), NAMES)
-
-
-@pytest.fixture(scope="module")
-def identity() -> Any:
-    return pyrage.x25519.Identity.generate()
 
 
 @pytest.fixture
@@ -62,15 +49,7 @@ def release(
     world: SignedWorld, identity: Any, capsys: pytest.CaptureFixture[str], *extra: str
 ) -> tuple[int, list[dict[str, Any]]]:
     """Run ``cohortgate release A-2026-0001``; its exit status and its findings (JSON)."""
-    capsys.readouterr()
-    argv = ["release", L1, "--root", str(world.root), "--today", TODAY, "--format", "json"]
-    argv += ["--vault", str(world.root.parent / "vault")]
-    argv += ["--recipient", str(identity.to_public()), *extra]
-    status = main(argv)
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.err
-    assert captured.out.startswith("["), (status, captured.err)
-    return status, json.loads(captured.out)
+    return release_json(world, identity, capsys, L1, *extra)
 
 
 def refused(
@@ -399,7 +378,9 @@ def test_the_access_period_runs_from_the_first_release(
     world.approve(L1)
     status, findings = release(world, identity, capsys, "--start", "2026-06-01")
     assert status == 0, findings
-    status, findings = release(world, identity, capsys, "--today", "2026-11-30")
+    status, findings = release(
+        world, identity, capsys, "--today", "2026-11-30", "--reason", "the copy was damaged"
+    )
     assert status == 0, findings
     starts = {(m["access_start"], m["access_end"]) for m in _manifests(world)}
     assert starts == {("2026-06-01", "2026-12-01")}
@@ -409,3 +390,25 @@ def test_the_access_period_runs_from_the_first_release(
     assert [f["code"] for f in findings if f["severity"] == "error"] == ["release.period-over"]
     assert "2026-12-01" in findings[-1]["message"]
     assert _manifests(world) == before
+
+
+def test_a_roster_changed_after_the_trusted_base_is_refused(
+    world: SignedWorld, identity: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Releasing from a local commit: with ``--base`` the roster, rubric and blacklist are the
+    protected branch's, and a roster edited on the way is the review's finding, not trusted."""
+    base = world.repo.head.commit.hexsha
+    path = world.root / "rubric" / "roster.yaml"
+    roster = yaml.safe_load(path.read_text("utf-8"))
+    roster["members"][1]["term_end"] = "2030-12-31"  # any edit of a governed file
+    world.commit({"rubric/roster.yaml": yaml.safe_dump(roster, allow_unicode=True)}, signer="bob")
+    world.approve(L1)
+    status, findings = release(world, identity, capsys)  # the commit's own roster: trusted
+    assert status == 0, findings
+    shutil.rmtree(world.folder(L1) / "releases")
+    shutil.rmtree(world.root.parent / "vault")
+    shutil.rmtree(world.root / "custodian" / "outbox")
+    found = refused(world, identity, capsys, "--base", base)
+    assert "release.not-approved" in found, found
+    changes = found["review.rule-change-unapproved"]  # what changed the rules since --base
+    assert changes and all(f["file"].startswith("rubric/") for f in changes), changes

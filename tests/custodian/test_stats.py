@@ -14,15 +14,16 @@ import pytest
 from cohortgate.cli import audit_stats as audit_cli
 from cohortgate.cli import stats as stats_cli
 from cohortgate.custodian.cohort.diseases import DISEASES
-from cohortgate.custodian.cohort.engine import MISSING, Engine, Population
+from cohortgate.custodian.cohort.engine import MISSING, Engine
+from cohortgate.custodian.cohort.sql import Population
 from cohortgate.custodian.cohort.stats import (
     CachedCounts,
     Labels,
-    _onset_years,
     committed_version,
     count_tables,
     dataset_stats,
     ontology_labels,
+    pooled_years,
     write_stats,
 )
 from cohortgate.disclosure.audit import audit_catalog_stats, audit_stats
@@ -131,14 +132,14 @@ def test_onset_years_pool_small_ends() -> None:
         (("2009",), 4),
         ((MISSING,), 9),
     ]
-    categories, recode = _onset_years(rows, OPENSAFELY)
+    categories, recode = pooled_years(rows, OPENSAFELY)
     assert [c.code for c in categories] == ["<=2005", "2006", ">=2007", MISSING]
     assert categories[0].label == Text(zh="2005年及以前", en="2005 or earlier")
     assert recode["2003"] == "<=2005" and recode["2008"] == ">=2007"
 
 
 def test_onset_years_all_small_become_one_category() -> None:
-    categories, _ = _onset_years([(("2010",), 2), (("2011",), 3)], OPENSAFELY)
+    categories, _ = pooled_years([(("2010",), 2), (("2011",), 3)], OPENSAFELY)
     assert [c.code for c in categories] == ["<=2011"]
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from cohortgate.cli.stats import opted_out
 from cohortgate.custodian.cohort.diseases import DISEASES
-from cohortgate.custodian.cohort.engine import Engine, Population
+from cohortgate.custodian.cohort.engine import Engine
+from cohortgate.custodian.cohort.sql import Population
 from cohortgate.custodian.cohort.synth import INSTITUTION_IDS
 from cohortgate.custodian.vault.store import Vault
 from cohortgate.layout import Layout

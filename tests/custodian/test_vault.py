@@ -82,7 +82,7 @@ def test_open_refuses_a_missing_directory_and_a_plain_one(tmp_path: Path) -> Non
         ("releases", 0o755, "chmod 700"),
         ("vault.json", 0o644, "chmod 600"),
         ("log.jsonl", 0o640, "chmod 600"),
-        ("releases/R-2026-0001-01/keys.json", 0o604, "chmod 600"),
+        ("releases/R-2026-0001-01/keys.json.age", 0o604, "chmod 600"),
     ],
 )
 def test_open_refuses_group_or_other_bits(vault: Vault, target: str, mode: int, fix: str) -> None:
@@ -135,7 +135,7 @@ def test_a_tracked_vault_file_is_not_ignored(tmp_path: Path) -> None:
     vault = Vault.create(path)
     vault.new_release(R1, A1)
     # somebody forced a key file into the index
-    repo.git.add("-f", str(path / "releases" / R1 / "keys.json"))
+    repo.git.add("-f", str(path / "releases" / R1 / "keys.json.age"))
     with pytest.raises(VaultError, match="git does not ignore it"):
         Vault.open(path)
 
@@ -166,9 +166,10 @@ def test_each_release_gets_its_own_random_keys(vault: Vault) -> None:
     assert first != second
     assert vault.keys(R1) == first
     assert Vault.open(vault.path).keys(R2) == second
-    stored = json.loads((vault.path / "releases" / R1 / "keys.json").read_text())
-    assert stored["pseudonym_key"] == first.pseudonym_key.hex()
-    assert stored["application"] == A1
+    sealed = (vault.path / "releases" / R1 / "keys.json.age").read_bytes()
+    assert sealed.startswith(b"age-encryption.org/v1\n")  # sealed to the custodian's key
+    assert first.pseudonym_key.hex().encode() not in sealed
+    assert not (vault.path / "releases" / R1 / "keys.json").exists()
     assert "secret" in repr(first) and first.pseudonym_key.hex() not in repr(first)
     log_text = (vault.path / "log.jsonl").read_text()
     assert first.pseudonym_key.hex() not in log_text
@@ -201,7 +202,7 @@ def test_release_ids_are_checked(
 
 def test_a_missing_key_file_is_refused(vault: Vault) -> None:
     vault.new_release(R1, A1)
-    (vault.path / "releases" / R1 / "keys.json").unlink()
+    (vault.path / "releases" / R1 / "keys.json.age").unlink()
     with pytest.raises(VaultError, match="release R-2026-0001-01: no key file") as caught:
         Vault.open(vault.path)
     assert caught.value.code.id == "vault.missing-key"
@@ -213,13 +214,12 @@ def test_swapped_key_file_is_refused(vault: Vault) -> None:
     vault.new_release(R1, A1)
     vault.new_release(R2, A1)
     folder = vault.path / "releases"
-    other = json.loads((folder / R2 / "keys.json").read_text())
-    other["release"] = R1
-    (folder / R1 / "keys.json").write_text(json.dumps(other))
-    with pytest.raises(VaultError, match="differs from the one the log recorded"):
+    (folder / R1 / "keys.json.age").write_bytes((folder / R2 / "keys.json.age").read_bytes())
+    with pytest.raises(VaultError, match="differs from the one the log recorded") as caught:
         vault.keys(R1)
-    (folder / R2 / "keys.json").write_text("{not json")
-    with pytest.raises(VaultError, match="the key file is damaged"):
+    assert caught.value.hint.startswith(f"Restore vault/releases/{R1}/keys.json.age from")
+    (folder / R2 / "keys.json.age").write_text("{not json")
+    with pytest.raises(VaultError, match="differs from the one the log recorded"):
         vault.keys(R2)
 
 
@@ -261,8 +261,12 @@ def test_membership_rejects_repeats_and_odd_ids(vault: Vault) -> None:
 def test_an_edited_member_list_is_refused(vault: Vault) -> None:
     vault.new_release(R1, A1)
     vault.record_members(R1, ["P1", "P2"])
-    path = vault.path / "releases" / R1 / "members.json"
-    path.write_text(json.dumps({"release": R1, "members": ["P1"]}))
+    path = vault.path / "releases" / R1 / "members.json.age"
+    path.write_bytes(
+        vault.sealing.seal(
+            json.dumps({"release": R1, "members": ["P1"]}).encode(), vault.sealing.recipient() or ""
+        )
+    )
     with pytest.raises(VaultError, match="differs from the one the log recorded"):
         vault.members(R1)
 
@@ -333,7 +337,7 @@ def test_a_failing_write_leaves_the_previous_file(
         vault.record_release(R1, {"a": 2})
     monkeypatch.undo()
     assert meta.read_bytes() == before
-    assert sorted(p.name for p in meta.parent.iterdir()) == ["keys.json", "meta.json"]
+    assert sorted(p.name for p in meta.parent.iterdir()) == ["keys.json.age", "meta.json"]
     assert Vault.open(vault.path).release_meta(R1) == {"a": 1}
 
 

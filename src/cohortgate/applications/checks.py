@@ -43,6 +43,7 @@ from cohortgate.applications.rules_request import (
     selection_terms_known,
     variables_exist,
 )
+from cohortgate.applications.rules_strata import strata_known
 from cohortgate.findings import Finding
 
 __all__ = ["APPLICATION_CHECKS", "Check", "Context", "run_checks"]
@@ -62,6 +63,7 @@ APPLICATION_CHECKS: tuple[Check, ...] = (
     datasets_are_research_data,  # datasets exist and hold research data (R4)
     requested_once,  # each dataset and variable once (R16)
     variables_exist,  # each variable is in its dataset (R9, R16)
+    strata_known,  # L1 strata name dimensions or requested variables (R5, R16)
     level_offered,  # the dataset is released at the requested level (R5)
     level_covers_variables,  # identifiers L3, genetic data L2 or more, none at L1 (R5, R29)
     delivery_fits_level,  # enclaves for L3 and genetic data, reports for L1 (R18)

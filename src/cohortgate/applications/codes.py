@@ -412,3 +412,15 @@ DATE_AFTER_RECEIPT = declare(  # issue item 4: dates from a trusted party, not f
     "Write the day it really happened, no later than {limit}. The form's 'submitted' does not "
     "decide whether ethics approval and funding are valid: the received day does.",
 )
+UNKNOWN_STRATUM = declare(  # issue 13: L1 tables computed as the protocol requests
+    "application.unknown-stratum",
+    "Stratum is neither a dimension nor a requested variable",
+    "R5, R16: an L1 release counts each requested variable once per stratum of "
+    "datasets[].strata, through the disclosure control of the published statistics. A stratum "
+    "names the cohort's dimensions (disease, sex, age_band, province, onset_year, institution) "
+    "or variables requested from the same dataset, so that no table uses data the application "
+    "did not ask for.",
+    "stratum '{name}' of dataset '{dataset}' is neither a dimension nor a variable requested "
+    "from it",
+    "{suggestion}{known}",
+)

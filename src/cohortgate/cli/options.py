@@ -60,3 +60,15 @@ def add_vault(parser: argparse.ArgumentParser, help: str | None = None) -> None:
         metavar="PATH",
         help=help or "the vault (default: <custodian dir>/vault)",
     )
+
+
+def add_identity(parser: argparse.ArgumentParser) -> None:
+    """The custodian's identity, the key that opens the vault's sealed records (custodian zone)."""
+    parser.add_argument(
+        "--identity",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the custodian identity that opens the vault's sealed records (default: "
+        "$COHORTGATE_CUSTODIAN_IDENTITY, else ~/.config/cohortgate/custodian-identity.txt)",
+    )

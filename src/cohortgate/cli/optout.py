@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         # Only the default vault is made when missing: a mistyped --vault must not start a
         # second registry that releases would never read.
         vault = Vault.create(where) if args.vault is None else Vault.open(where)
-        findings = record_optout(
+        findings = list(vault.recovered)  # what opening recovered of a killed command
+        findings += record_optout(
             vault, cohort, args.patient_id, on, args.reason, today, lay.rel(cohort)
         )
     except VaultError as exc:
@@ -74,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if findings:
         sys.stdout.write(REPORTER_BY_NAME[args.format](sort_findings(findings)))
-        return 1 if has_errors(findings) else 0
-    print(
+    if has_errors(findings):
+        return 1
+    print(  # after a JSON report, on stderr: stdout stays one JSON document
         f"已登记退出 / opt-out recorded ({on.isoformat()}): every later release and statistics "
-        "run leaves this participant out"
+        "run leaves this participant out",
+        file=sys.stdout if args.format == "text" or not findings else sys.stderr,
     )
     return 0

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         vault = Vault.open(where)
         report, findings = gather(lay, vault, cohort, args.patient_id, today)
+        findings = [*vault.recovered, *findings]  # what opening recovered of a killed command
         written: list[Path] = []
         if report is not None:
             written, refused = write_report(report, args.out or lay.custodian / "reports")

@@ -6,7 +6,8 @@ or ``--at REV``) as ``cohortgate review`` does, and refuses, with the review's f
 exit 1, a decision that is unsigned, not a serving chair's, stale, without quorum or not
 allowed by the rule, or not approve; an application folder on disk that differs from that
 commit; an application whose agreements are not signed, whose team has a blacklisted member
-or whose access period is over; a requested variable the cohort lacks; a cohort file that is
+whose access period is over, or a re-release without a
+--reason or beyond the policy's limit; a requested variable the cohort lacks; a cohort file that is
 not a DuckDB database; a release the re-identification gate refuses. Exit 2: the vault cannot
 be used (tampered log, missing key, permissions) or bad arguments. Nothing is written unless
 the whole release succeeds.
@@ -34,9 +35,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="HEAD",
         help="the commit whose approval is verified and released (default: HEAD)",
     )
+    parser.add_argument(
+        "--base",
+        metavar="REV",
+        help="the commit whose roster, rubric and blacklist are trusted, e.g. origin/main "
+        "(default: the --at commit itself)",
+    )
     parser.add_argument("--today", metavar="YYYY-MM-DD", help="the day (default: today)")
     parser.add_argument(
         "--start", metavar="YYYY-MM-DD", help="first day of access (default: today)"
+    )
+    parser.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="a re-release: why the recipient needs a new copy (recorded in the manifest)",
     )
     parser.add_argument("--k", type=int, default=None, help="k-anonymity (default: policy)")
     parser.add_argument("--l", type=int, default=None, help="l-diversity (default: policy)")

@@ -33,6 +33,7 @@ from cohortgate.lifecycle.history import (
     trusted_signers,
 )
 from cohortgate.models.application import Application
+from cohortgate.models.blacklist import BlacklistEntry
 from cohortgate.models.review import Outcome
 from cohortgate.scoring.indicators import CreditRecord
 
@@ -82,6 +83,8 @@ class CreditLedger:
 
     by_email: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
     by_institution: dict[str, _Tally] = field(default_factory=lambda: defaultdict(_Tally))
+    # R25: the blacklist entry of every verified violation event and the event's path
+    violations: list[tuple[BlacklistEntry, str]] = field(default_factory=list)
 
     def person(self, email: str, without: str | None = None) -> CreditRecord:
         tally = self.by_email.get(email.lower())
@@ -129,6 +132,8 @@ def ledger(lifecycles: list[Lifecycle]) -> CreditLedger:
                 named = [*named, book.by_institution[entry.institution]]
             for tally in named:
                 tally.violations.add(r.violation.path)
+            if entry is not None:
+                book.violations.append((entry, r.violation.path))
     return book
 
 
@@ -141,6 +146,16 @@ def credit_record(
     application here would recurse into this record."""
     book = _ledger_at(str(repo.working_dir), base.hexsha, today, repo, lay)
     return CreditRecord() if book is None else book.credit_for(app)
+
+
+def verified_violations(
+    repo: Repo, lay: Layout, base: Commit, today: date
+) -> list[tuple[BlacklistEntry, str]]:
+    """The blacklist entry of every violation event validly signed and filed at ``base``, with
+    the event's path (R25): with ``rubric/blacklist.yaml``, the blacklist the custodian's gate
+    reads."""
+    book = _ledger_at(str(repo.working_dir), base.hexsha, today, repo, lay)
+    return [] if book is None else list(book.violations)
 
 
 def _ledger_at(

@@ -160,6 +160,16 @@ class RequestedVariable(Strict):
     )
 
 
+# L1 strata (R5, R16): the cohort's dimensions that an aggregate table may be split by, each
+# patient in exactly one category of each (the custodian's engine counts them). A stratum may
+# also name a requested variable of the same dataset as 'table.name'.
+STRATA_DIMENSIONS = ("disease", "sex", "age_band", "province", "onset_year", "institution")
+StratumName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$", max_length=80)
+]
+Stratum = Annotated[list[StratumName], Field(min_length=1, max_length=2)]
+
+
 class DatasetRequest(Strict):
     dataset: Slug = Field(
         title="数据集 / Dataset", description="数据目录中的数据集 / A dataset of the catalog"
@@ -168,6 +178,19 @@ class DatasetRequest(Strict):
         min_length=1,
         title="申请的变量 / Requested variables",
         description="只申请研究方案需要的变量（R16） / Only the variables the protocol needs (R16)",
+    )
+    strata: list[Stratum] | None = Field(
+        default=None,
+        max_length=10,
+        title="分层（L1 汇总表） / Strata (L1 aggregate tables)",
+        description="仅用于 L1：每个申请的变量按每一层各汇总成一张表，如 [[disease], [disease, "
+        "sex], [age_band]]。每层为一至两个维度：disease（疾病）、sex（性别）、"
+        "age_band（诊断年龄段）、province（省份）、onset_year（起病年份）、institution（机构），"
+        "或本数据集申请的变量（表名.变量名）。不填时按疾病分层 / L1 only: each requested "
+        "variable is counted in one "
+        "table per stratum, e.g. [[disease], [disease, sex], [age_band]]. A stratum is one or two "
+        "dimensions: disease, sex, age_band (age at diagnosis), province, onset_year, institution, "
+        "or a variable requested from this dataset (table.name). Without it: by disease",
     )
 
 

@@ -131,6 +131,17 @@ class ReleaseManifest(Strict):
     enclave: bool = Field(
         description="True: the data stay in an enclave workspace (L3, genetic data; R18)"
     )
+    approved_at: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{40}$",
+        description="The commit at which the approval was verified from git (R13-R16)",
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="A re-release: why the recipient needs a new copy (R19, R20)",
+    )
 
     @field_validator("access_start", "access_end", "created_on")
     @classmethod

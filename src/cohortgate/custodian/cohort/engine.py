@@ -1,4 +1,5 @@
-"""The one narrow door to the cohort: every SQL statement of the project is in this module.
+"""The one narrow door to the cohort: every SQL statement of the project is run by this module
+(its expressions and conditions are built in ``cohort.sql``).
 
 DuckDB is the embedded default. A national cohort with genome-scale variant tables may live in
 Spark SQL or Trino instead; to make that a change of this module only, the queries use standard
@@ -6,10 +7,10 @@ SQL (joins, ``IN`` lists, ``COUNT(DISTINCT)``, ``CASE``, ``EXTRACT``, ``CAST``, 
 ``information_schema``) and ``?`` parameters. The DuckDB-specific parts are marked ``DuckDB:``
 below: connecting, bulk-loading numpy arrays through a registered view, and ``CHECKPOINT``.
 Column types are those of ``COHORT_SCHEMA`` (VARCHAR, DATE, INTEGER, DOUBLE); Spark SQL spells
-VARCHAR as STRING, so a Spark backend maps that one name. Only ``count`` and ``extract`` take
-outside values, and they bind them as parameters; table, column and dimension names come from
-the schema and ``DIMENSIONS``, never from input (``extract`` checks requested names against
-the schema and then uses the schema's spelling).
+VARCHAR as STRING, so a Spark backend maps that one name. Only ``count``, ``extract`` and
+``aggregate_counts`` take outside values, and they bind them as parameters; table, column and
+dimension names come from the schema and ``DIMENSIONS``, never from input (``extract`` checks
+requested names against the schema and then uses the schema's spelling).
 
 Statistics count DISTINCT patients of a :class:`Population` -- patients whose (single,
 primary) diagnosis is one of its Orphanet codes, whose contributing institution is one of its
@@ -33,7 +34,7 @@ only the requested columns plus ``patient_id``, only for the patients of a
 :class:`CohortSelection`: broad consent given and not withdrawn, not in the opt-out list, every
 given inclusion field matched and not every given exclusion field matched. Within one field
 any listed value matches (``IN``; phenotypes and genes: ``EXISTS`` a row with one of them). Age
-at diagnosis is in full months (``_AGE_MONTHS``) divided by 12, both bounds inclusive. A
+at diagnosis is in full months (``AGE_MONTHS``) divided by 12, both bounds inclusive. A
 patient needs a diagnosis row and a consent row. The opt-out list is bound as a registered
 one-column relation (DuckDB:), any size.
 """
@@ -42,7 +43,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -50,11 +50,22 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from cohortgate.custodian.cohort.sql import (
+    DIMENSIONS,
+    OPT_OUT_VIEW,
+    POPULATION,
+    CohortSelection,
+    Population,
+    placeholders,
+    selection_sql,
+)
 from cohortgate.models.cohort import COHORT_SCHEMA, CUSTODIAN_ONLY_TABLES
 from cohortgate.policy import AGE_BANDS
 
 REGENERATE = "regenerate it with `cohortgate cohort generate`"
 MISSING = "unknown"
+_LOAD_VIEW = "cohortgate_load"
+_STATS_OPT_OUT_VIEW = "cohortgate_stats_opt_out"  # the registry, for every count (R32)
 
 
 class CohortError(Exception):
@@ -63,145 +74,6 @@ class CohortError(Exception):
 
 class ExtractError(ValueError):
     """A requested table or column is not in the cohort (or may never leave it)."""
-
-
-@dataclass(frozen=True)
-class Population:
-    orpha_codes: tuple[str, ...]
-    institutions: tuple[str, ...]
-
-
-_AGE_YEARS = (
-    "(EXTRACT(YEAR FROM d.diagnosis_date) - EXTRACT(YEAR FROM p.birth_date)"
-    " - CASE WHEN EXTRACT(MONTH FROM d.diagnosis_date) * 100 + EXTRACT(DAY FROM d.diagnosis_date)"
-    " < EXTRACT(MONTH FROM p.birth_date) * 100 + EXTRACT(DAY FROM p.birth_date)"
-    " THEN 1 ELSE 0 END)"
-)
-_AGE_BAND = (
-    "CASE "
-    + " ".join(
-        f"WHEN {_AGE_YEARS} >= {low} AND {_AGE_YEARS} < {high} THEN '{label}'"
-        for label, low, high in AGE_BANDS
-    )
-    + " END"
-)
-_ONSET_YEAR = (
-    "CAST(EXTRACT(YEAR FROM p.birth_date)"
-    " + FLOOR((EXTRACT(MONTH FROM p.birth_date) - 1 + d.onset_age_months) / 12.0) AS INTEGER)"
-)
-
-# dimension -> (SQL expression, join it needs)
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    "disease": ("d.orpha_code", ""),
-    "sex": ("p.sex", ""),
-    "age_band": (_AGE_BAND, ""),
-    "province": ("p.province", ""),
-    "onset_year": (_ONSET_YEAR, ""),
-    "institution": ("p.institution_id", ""),
-    "gene": ("v.gene_symbol", "JOIN variant v ON v.patient_id = p.patient_id"),
-    "phenotype": ("ph.hpo_id", "JOIN phenotype ph ON ph.patient_id = p.patient_id"),
-}
-
-_POPULATION = """
-FROM patient p
-JOIN diagnosis d ON d.patient_id = p.patient_id
-JOIN consent c ON c.patient_id = p.patient_id
-{joins}
-WHERE d.orpha_code IN ({codes}) AND p.institution_id IN ({institutions})
-  AND c.broad_consent_date IS NOT NULL AND c.withdrawal_date IS NULL
-"""
-_LOAD_VIEW = "cohortgate_load"
-_OPT_OUT_VIEW = "cohortgate_opt_out"
-_STATS_OPT_OUT_VIEW = "cohortgate_stats_opt_out"  # the registry, for every count (R32)
-
-_AGE_MONTHS = (
-    "((EXTRACT(YEAR FROM d.diagnosis_date) - EXTRACT(YEAR FROM p.birth_date)) * 12"
-    " + EXTRACT(MONTH FROM d.diagnosis_date) - EXTRACT(MONTH FROM p.birth_date)"
-    " - CASE WHEN EXTRACT(DAY FROM d.diagnosis_date) < EXTRACT(DAY FROM p.birth_date)"
-    " THEN 1 ELSE 0 END)"
-)
-
-
-@dataclass(frozen=True)
-class CohortCriteria:
-    """Structured criteria; a patient matches when every given (non-empty) field matches."""
-
-    orpha_codes: tuple[str, ...] = ()
-    min_age_years: float | None = None
-    max_age_years: float | None = None
-    sexes: tuple[str, ...] = ()
-    hpo_ids: tuple[str, ...] = ()
-    genes: tuple[str, ...] = ()
-    diagnosed_from: str | None = None  # ISO date, inclusive
-    diagnosed_to: str | None = None  # ISO date, inclusive
-
-    @property
-    def empty(self) -> bool:
-        return self == CohortCriteria()
-
-
-@dataclass(frozen=True)
-class CohortSelection:
-    inclusion: CohortCriteria
-    exclusion: CohortCriteria | None = None
-
-
-def _criteria_sql(criteria: CohortCriteria) -> tuple[list[str], list[Any]]:
-    """One SQL condition per given field, with its parameters (values only, never names)."""
-    conditions: list[str] = []
-    params: list[Any] = []
-
-    def among(expr: str, values: tuple[str, ...]) -> None:
-        if values:
-            conditions.append(f"{expr} IN ({_placeholders(len(values))})")
-            params.extend(values)
-
-    among("d.orpha_code", criteria.orpha_codes)
-    among("p.sex", criteria.sexes)
-    if criteria.min_age_years is not None:
-        conditions.append(f"{_AGE_MONTHS} >= ?")
-        params.append(criteria.min_age_years * 12)
-    if criteria.max_age_years is not None:
-        conditions.append(f"{_AGE_MONTHS} <= ?")
-        params.append(criteria.max_age_years * 12)
-    for table, column, values in (
-        ("phenotype", "hpo_id", criteria.hpo_ids),
-        ("variant", "gene_symbol", criteria.genes),
-    ):
-        if values:
-            conditions.append(
-                f"EXISTS (SELECT 1 FROM {table} x WHERE x.patient_id = p.patient_id"
-                f" AND x.{column} IN ({_placeholders(len(values))}))"
-            )
-            params.extend(values)
-    if criteria.diagnosed_from is not None:
-        conditions.append("d.diagnosis_date >= CAST(? AS DATE)")
-        params.append(criteria.diagnosed_from)
-    if criteria.diagnosed_to is not None:
-        conditions.append("d.diagnosis_date <= CAST(? AS DATE)")
-        params.append(criteria.diagnosed_to)
-    return conditions, params
-
-
-def _selection_sql(selection: CohortSelection, opt_out: bool) -> tuple[str, list[Any]]:
-    """``SELECT p.patient_id ...`` of the selected, consenting, not opted-out patients."""
-    where = ["c.broad_consent_date IS NOT NULL", "c.withdrawal_date IS NULL"]
-    if opt_out:
-        where.append(f"p.patient_id NOT IN (SELECT patient_id FROM {_OPT_OUT_VIEW})")
-    include, params = _criteria_sql(selection.inclusion)
-    where.extend(include)
-    if selection.exclusion is not None and not selection.exclusion.empty:
-        exclude, more = _criteria_sql(selection.exclusion)
-        # unknown (NULL) does not match an exclusion criterion: the patient stays
-        where.append(f"NOT COALESCE(({' AND '.join(exclude)}), FALSE)")
-        params.extend(more)
-    sql = (
-        "SELECT DISTINCT p.patient_id FROM patient p"
-        " JOIN diagnosis d ON d.patient_id = p.patient_id"
-        " JOIN consent c ON c.patient_id = p.patient_id"
-        f" WHERE {' AND '.join(where)}"
-    )
-    return sql, params
 
 
 def _plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -217,10 +89,6 @@ def _plain(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     if kind in "iuf":
         return np.asarray(np.ma.filled(values.astype(np.float64), np.nan))
     return np.asarray(np.ma.filled(values.astype(object), None))
-
-
-def _placeholders(n: int) -> str:
-    return ", ".join("?" for _ in range(n))
 
 
 def _connect(path: Path, display: str, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -398,10 +266,10 @@ class Engine:
         joins = "\n".join(dict.fromkeys(DIMENSIONS[dim][1] for dim in dims if DIMENSIONS[dim][1]))
         sql = (
             f"SELECT {', '.join([*exprs, 'COUNT(DISTINCT p.patient_id)'])}"
-            + _POPULATION.format(
+            + POPULATION.format(
                 joins=joins,
-                codes=_placeholders(len(population.orpha_codes)),
-                institutions=_placeholders(len(population.institutions)),
+                codes=placeholders(len(population.orpha_codes)),
+                institutions=placeholders(len(population.institutions)),
             )
             + (
                 f"  AND p.patient_id NOT IN (SELECT patient_id FROM {_STATS_OPT_OUT_VIEW})\n"
@@ -441,9 +309,9 @@ class Engine:
                     f"the cohort's table {table!r} has no column(s) {', '.join(unknown)}"
                 )
         opted_out = [str(i) for i in dict.fromkeys(excluded_ids)]
-        chosen, params = _selection_sql(selection, bool(opted_out))
+        chosen, params = selection_sql(selection, bool(opted_out))
         opt_out = {"patient_id": np.asarray(opted_out or [""], dtype=object)}
-        self._con.register(_OPT_OUT_VIEW, opt_out)  # DuckDB: scan a dict of numpy arrays
+        self._con.register(OPT_OUT_VIEW, opt_out)  # DuckDB: scan a dict of numpy arrays
         result: dict[str, dict[str, np.ndarray[Any, Any]]] = {}
         try:
             for table, columns in variables.items():
@@ -458,5 +326,122 @@ class Engine:
                 fetched = self._con.execute(sql, params).fetchnumpy()
                 result[table] = {c: _plain(fetched[c]) for c in wanted}
         finally:
-            self._con.unregister(_OPT_OUT_VIEW)
+            self._con.unregister(OPT_OUT_VIEW)
         return result
+
+    # -- aggregate tables of an L1 release (R5, R16, R32) ----------------------------------
+
+    def aggregate_counts(
+        self,
+        selection: CohortSelection,
+        dims: Sequence[str],
+        within: Population | None = None,
+        excluded_ids: Sequence[str] = (),
+        recode: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> tuple[list[tuple[tuple[str, ...], int]], list[str]]:
+        """Distinct patients of ``selection`` per combination of ``dims`` that occurs, sorted
+        by key (no dims: one row ``((), size)``); and the ids of the patients counted, sorted.
+
+        ``within`` narrows the selection to one dataset's population (diagnosis among its
+        diseases, contributing institution among its institutions); ``excluded_ids`` are left
+        out as in ``extract`` (R32). A dim is a key of ``DIMENSIONS`` or a releasable column
+        ``table.column``, as stored or in one form: ``:year`` (of a date),
+        ``:age_band_months`` / ``:age_band_years`` (the ``policy.AGE_BANDS`` of an age),
+        ``:recorded`` ('recorded' unless NULL). Every dim has one value per patient, so that
+        each patient counts in exactly one cell: ``patient`` and ``diagnosis`` hold one row
+        per patient; from another table a patient's value is the earliest year (``:year``),
+        'recorded' when any row has a value (``:recorded``), else its distinct values sorted
+        and joined by '+' (``13965-9+14875-9``); NULL (``MISSING``) without any.
+        ``recode`` maps, per dim, values to the category they count in (e.g. pooled years);
+        its values are bound as parameters, names come from the schema only.
+        """
+        joins: list[str] = []
+        exprs: list[str] = []
+        params: list[Any] = []
+        for i, dim in enumerate(dims):
+            if dim in DIMENSIONS:
+                expr, join = DIMENSIONS[dim]
+                if join and join not in joins:
+                    joins.append(join)
+            else:
+                column, _, form = dim.partition(":")
+                table, _, name = column.partition(".")
+                releasable = table in COHORT_SCHEMA and table not in CUSTODIAN_ONLY_TABLES
+                forms = ("", "year", "age_band_months", "age_band_years", "recorded")
+                if not releasable or name not in COHORT_SCHEMA[table] or form not in forms:
+                    raise ValueError(f"unknown dimension {dim!r}; known: {sorted(DIMENSIONS)}")
+                own = {"patient": "p", "diagnosis": "d"}.get(table)
+                value = f"{own or 'r'}.{name}"
+                years = f"FLOOR({value} / 12.0)" if form == "age_band_months" else f"FLOOR({value})"
+                band = " ".join(
+                    f"WHEN {years} >= {low} AND {years} < {high} THEN '{label}'"
+                    for label, low, high in AGE_BANDS
+                )
+                formed = {
+                    "": value,
+                    "year": f"EXTRACT(YEAR FROM {value})",
+                    "age_band_months": f"CASE {band} END",
+                    "age_band_years": f"CASE {band} END",
+                    "recorded": f"CASE WHEN {value} IS NULL THEN NULL ELSE 'recorded' END",
+                }[form]
+                expr = formed
+                if own is None:  # several rows per patient: one value per patient
+                    text = f"CAST({formed} AS VARCHAR)"
+                    per_patient = {
+                        "year": f"MIN({formed})",
+                        "recorded": f"CASE WHEN COUNT({value}) > 0 THEN 'recorded' END",
+                    }.get(form, f"STRING_AGG(DISTINCT {text}, '+' ORDER BY {text})")
+                    joins.append(
+                        f"LEFT JOIN (SELECT r.patient_id, {per_patient} AS v FROM {table} r"
+                        f" GROUP BY r.patient_id) a{i} ON a{i}.patient_id = p.patient_id"
+                    )
+                    expr = f"a{i}.v"
+            text = f"CAST({expr} AS VARCHAR)"
+            groups: dict[str, list[str]] = {}
+            for source, target in (recode or {}).get(dim, {}).items():
+                groups.setdefault(target, []).append(source)
+            if groups:
+                cases = " ".join(
+                    f"WHEN {text} IN ({placeholders(len(sources))}) THEN CAST(? AS VARCHAR)"
+                    for sources in groups.values()
+                )
+                text = f"CASE {cases} ELSE {text} END"
+                for target, sources in groups.items():
+                    params.extend([*sources, target])
+            exprs.append(text)
+        opted_out = [str(i) for i in dict.fromkeys(excluded_ids)]
+        chosen, chosen_params = selection_sql(selection, bool(opted_out))
+        where, params = [f"p.patient_id IN ({chosen})"], [*params, *chosen_params]
+        if within is not None:
+            if not within.orpha_codes or not within.institutions:
+                return ([((), 0)] if not dims else []), []
+            where.append(
+                f"d.orpha_code IN ({placeholders(len(within.orpha_codes))})"
+                f" AND p.institution_id IN ({placeholders(len(within.institutions))})"
+            )
+            params.extend([*within.orpha_codes, *within.institutions])
+        keys = [f"k{i}" for i in range(len(exprs))]
+        columns = [f"{e} AS {k}" for e, k in zip(exprs, keys, strict=True)]
+        counted = (
+            f"SELECT {', '.join([*columns, 'p.patient_id AS pid'])}"
+            " FROM patient p JOIN diagnosis d ON d.patient_id = p.patient_id "
+            + " ".join(joins)
+            + f" WHERE {' AND '.join(where)}"
+        )
+        sql = f"SELECT {', '.join([*keys, 'COUNT(DISTINCT pid)'])} FROM ({counted}) counted" + (
+            f" GROUP BY {', '.join(keys)}" if keys else ""
+        )
+        opt_out = {"patient_id": np.asarray(opted_out or [""], dtype=object)}
+        self._con.register(OPT_OUT_VIEW, opt_out)  # DuckDB: scan a dict of numpy arrays
+        try:
+            rows = self._con.execute(sql, params).fetchall()
+            ids = self._con.execute(
+                f"SELECT DISTINCT pid FROM ({counted}) counted ORDER BY pid", params
+            ).fetchall()
+        finally:
+            self._con.unregister(OPT_OUT_VIEW)
+        result = [
+            (tuple(MISSING if v is None else str(v) for v in row[:-1]), int(row[-1]))
+            for row in rows
+        ]
+        return sorted(result), [str(row[0]) for row in ids]

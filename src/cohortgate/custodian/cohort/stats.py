@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from cohortgate.custodian.cohort.engine import MISSING, Population
+from cohortgate.custodian.cohort.engine import MISSING
+from cohortgate.custodian.cohort.sql import Population
 from cohortgate.disclosure.differencing import RevisionError, previous_version
 from cohortgate.disclosure.output import dumps_stats
 from cohortgate.disclosure.suppress import disclose
@@ -187,9 +188,9 @@ def count_tables(
     recode: dict[str, dict[str, str]] = {}  # onset years pooled into their category
     for dim, rows in one_way.items():
         if dim in fixed:
-            categories = _with_extras(fixed[dim], rows)
+            categories = with_extras(fixed[dim], rows)
         elif dim == "onset_year":
-            categories, recode[dim] = _onset_years(rows, policy)
+            categories, recode[dim] = pooled_years(rows, policy)
         elif dim == "gene":
             categories = [Category(code=k[0], label=_t(k[0], k[0])) for k, _ in rows]
         else:  # phenotype
@@ -209,7 +210,7 @@ def count_tables(
     return size, tables
 
 
-def _with_extras(categories: list[Category], rows: Rows) -> list[Category]:
+def with_extras(categories: list[Category], rows: Rows) -> list[Category]:
     """The fixed categories, then any other value found (``unknown`` last)."""
     known = {c.code for c in categories}
     extra = sorted({k[0] for k, _ in rows if k[0] not in known and k[0] != MISSING})
@@ -219,7 +220,7 @@ def _with_extras(categories: list[Category], rows: Rows) -> list[Category]:
     return out
 
 
-def _onset_years(rows: Rows, policy: DisclosurePolicy) -> tuple[list[Category], dict[str, str]]:
+def pooled_years(rows: Rows, policy: DisclosurePolicy) -> tuple[list[Category], dict[str, str]]:
     years = sorted((int(k[0]), n) for k, n in rows if k[0] != MISSING)
     first, cum = 0, 0
     while first < len(years):  # pool the earliest years until they are not small

@@ -248,7 +248,7 @@ def deidentify(
             "L1 is aggregate data: release it through the disclosure-control tables "
             "(statistics engine), not as rows"
         )
-    if level is PrivacyLevel.L3:
+    if level is PrivacyLevel.L3 and portable:
         raise NotPortable("L3 data never leave as a portable file: use an enclave workspace")
     out: dict[str, dict[str, npt.NDArray[Any]]] = {}
     treatments: list[Treatment] = []

@@ -9,9 +9,10 @@ suppressed (``frozen``: a person present there and absent here would stand out).
 de-identifies the new release until its own joined gate passes
 (``longitudinal.deidentify_longitudinal``), puts it beside the earlier ones in the union check
 (``risk.union``), and, while the union fails, suppresses in the new release the persons the
-union puts at risk (their event dates first, then the persons) and starts again. A person at
-risk in the union whom the new release cannot change (absent from it, or frozen) is an error,
-with the count.
+union puts at risk (their event dates first, then the persons) and starts again. When the
+persons at risk cannot be suppressed (absent from the new release, or frozen), the new release
+is made coarser instead (``COARSER``: every dimension one level up, then all at the top, where
+it adds nothing to link on); a person still at risk after that is an error, with the count.
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ from cohortgate.custodian.risk.joined_gate import JoinedReport
 from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
 from cohortgate.custodian.risk.union import Linked, union_assessment
 
-ROUNDS = 5  # de-identifications of the new release at most
+ROUNDS = 5  # de-identifications of the new release at most, besides the coarsening steps
+TOP = 1 << 10  # above every ladder's height: ``deidentify_longitudinal`` clamps to the top
+# When the union fails for persons the new release cannot suppress: every dimension one level
+# coarser than the last attempt, then every dimension at the top of its ladder (the new release
+# then adds nothing to link on, and the union is as safe as the earlier releases).
+COARSER = (
+    lambda levels: {d: level + 1 for d, level in levels.items()},
+    lambda levels: dict.fromkeys(levels, TOP),
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,8 @@ def deidentify_next(
     pseudonym_of = {c: p for p, c in cohort_ids.items()}
     shared = {r.cohort_ids[p] for r in earlier for p in r.view.persons.tolist()}
     frozen = set(carried(shared, cohort_ids)) - drop - timing
-    for _ in range(ROUNDS):
+    coarser = 0
+    for _ in range(ROUNDS + len(COARSER)):
         result = deidentify_longitudinal(
             tables,
             spec,
@@ -100,6 +110,12 @@ def deidentify_next(
         more_drop = (leave | (hide & (timing | set(result.timing_suppressed)))) - drop - frozen
         more_timing = hide - timing - drop - more_drop - frozen
         if not more_drop and not more_timing:
+            # the persons at risk are held by the earlier releases as they are: only a coarser
+            # new release protects them, one level more on every dimension, then the top
+            if coarser < len(COARSER):
+                start = COARSER[coarser](result.levels)
+                coarser += 1
+                continue
             held = len(outside) + len((hide | leave) & frozen)
             raise LongitudinalError(
                 f"{held} person(s) at risk in the union are held by the earlier releases as they "
@@ -107,4 +123,6 @@ def deidentify_next(
             )
         drop |= more_drop
         timing = (timing | more_timing) - drop
-    raise LongitudinalError(f"release {name} does not pass the union check in {ROUNDS} rounds")
+    raise LongitudinalError(
+        f"release {name} does not pass the union check in {ROUNDS + len(COARSER)} rounds"
+    )

@@ -15,10 +15,10 @@ from cohortgate.custodian.release.agreements import (
     write_agreements,
 )
 from cohortgate.custodian.release.approval import load_file
-from cohortgate.custodian.release.run import add_months
 from cohortgate.findings import Finding, has_errors
 from cohortgate.findings.render import REPORTER_BY_NAME
 from cohortgate.layout import application_folder, layout
+from cohortgate.lifecycle.machine import add_months
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import PrivacyClass
 from cohortgate.models.review import Decision

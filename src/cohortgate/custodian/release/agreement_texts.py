@@ -8,7 +8,6 @@ digest a signed copy is recorded against (``agreements``).
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 import unicodedata
@@ -26,6 +25,7 @@ from cohortgate.custodian.release import codes as C
 from cohortgate.files import atomic
 from cohortgate.files.pdf import markdown_lines, minimal_pdf
 from cohortgate.findings import Finding
+from cohortgate.lifecycle.machine import add_months
 from cohortgate.models.agreement import AgreementKind
 from cohortgate.models.application import Application, Person
 from cohortgate.models.dataset import PrivacyLevel
@@ -77,12 +77,6 @@ def md_text(value: str) -> str:
 def text_version(markdown: str) -> str:
     """The version of a generated agreement: SHA-256 of its UTF-8 text."""
     return hashlib.sha256(markdown.encode("utf-8")).hexdigest()
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _person(person: Person, institutions: Mapping[str, str]) -> str:
@@ -227,7 +221,7 @@ def render_agreements(
         "access_start": access_start.isoformat(),
         "access_end": access_end.isoformat(),
         "tracking_months": str(policy.TRACKING_MONTHS),
-        "follow_up": _add_months(access_start, policy.TRACKING_MONTHS).isoformat(),
+        "follow_up": add_months(access_start, policy.TRACKING_MONTHS).isoformat(),
         "max_extensions": str(policy.MAX_EXTENSIONS),
         "protection": _protection(app),
         "leak_hours": str(policy.LEAK_NOTICE_HOURS),

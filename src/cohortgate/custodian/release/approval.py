@@ -16,6 +16,7 @@ code (the folder rules come from ``approval``, as the review's do).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,7 +75,12 @@ def load_file(path: Path, display: str, model: type[M]) -> tuple[M | None, list[
 
 
 def approved(
-    root: Path, folder: Path, today: date, *, committed_blacklist: Blacklist | None = None
+    root: Path,
+    folder: Path,
+    today: date,
+    *,
+    committed_blacklist: Blacklist | None = None,
+    violations: Sequence[tuple[BlacklistEntry, str]] = (),
 ) -> tuple[Approved | None, list[Finding]]:
     """The approved application of ``folder``, or None and why not. ``committed_blacklist``:
     the blacklist of the commit the approval was proven at, checked besides the one on disk."""
@@ -125,6 +131,8 @@ def approved(
         for r in after_review_refused(folder)
     ]
     findings += blacklisted(root, app, committed_blacklist)
+    for entry, event in violations:  # R25: a violation the chairs signed lists its person
+        findings += _entry_findings(app, entry, None, 0, where=event)
     findings += lapsed(app, folder, display, decision.decided_on, today)
     return (result if not has_errors(findings) else None), findings
 
@@ -186,7 +194,11 @@ def blacklisted(root: Path, app: Application, committed: Blacklist | None = None
 
 
 def _entry_findings(
-    app: Application, entry: BlacklistEntry, doc: Document | None, index: int
+    app: Application,
+    entry: BlacklistEntry,
+    doc: Document | None,
+    index: int,
+    where: str = BLACKLIST,
 ) -> list[Finding]:
     requested = {d.dataset for d in app.datasets}
     if entry.scope is BlacklistScope.LISTED and not requested & set(entry.datasets):
@@ -213,7 +225,7 @@ def _entry_findings(
         whos.append(Both(zh=f"机构 {entry.institution}", en=f"institution {entry.institution}"))
     return [
         C.BLACKLISTED.at(
-            BLACKLIST, line, column, path, who=who, since=entry.listed_on, reason=entry.reason
+            where, line, column, path, who=who, since=entry.listed_on, reason=entry.reason
         )
         for who in whos
     ]

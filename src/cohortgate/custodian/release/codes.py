@@ -179,3 +179,44 @@ LAPSED = declare(  # issue item 4: validity judged at the decision and on the re
     "{what} runs from {start} to {end}, not on {when} {day}",
     "{fix} A renewed application needs a new decision before any release.",
 )
+JOINED_UNPROTECTABLE = declare(
+    "release.joined-unprotectable",
+    "The joined release cannot be protected",
+    "R28: the release is de-identified as its recipient joins it (every table linked by the "
+    "pseudonym, visit histories included), and with the releases the recipient already holds; "
+    "when no generalisation within the suppression budgets meets the policy, nothing leaves.",
+    "{problem}",
+    "Request fewer dated tables or fewer quasi-identifiers, a narrower selection, or an enclave "
+    "(L3) release where the data stay with the custodian.",
+)
+RERELEASE_REASON = declare(
+    "release.rerelease-reason",
+    "A re-release needs a recorded reason",
+    "R19, R20: data are released once per approval; a further release inside the access "
+    "period is an exception the custodian records with its reason, and it counts in the "
+    "application's lifecycle.",
+    "{application} already received {earlier}; a further release needs a reason",
+    'Run the release again with --reason "why the recipient needs a new copy" (at most '
+    "{limit} re-release(s) per application).",
+)
+RERELEASE_LIMIT = declare(
+    "release.rerelease-limit",
+    "Too many re-releases",
+    "R19, R20: the number of re-releases per application is limited by policy; beyond it the "
+    "application must be decided again.",
+    "{application} has had {count} release(s) ({earlier}); policy allows {limit} re-release(s)",
+    "Ask the committees for a new decision (a new application or a revision) instead.",
+)
+UNFINISHED = declare(
+    "release.unfinished",
+    "An earlier release was not finished",
+    "A release is made when its manifest, the last file it writes, exists; one the vault "
+    "records without a manifest was stopped while writing (killed, or a full disk) and nobody "
+    "received it. It is not counted as a release, not joined with later ones, and what it left "
+    "is removed before the new release is made.",
+    "{releases} stopped before writing the manifest: not delivered; {removed} leftover file(s) "
+    "removed",
+    "Nothing to do; the vault keeps its record, and `cohortgate audit --vault` lists it as "
+    "not published.",
+    Severity.WARNING,
+)

@@ -109,6 +109,8 @@ def run_release(args: argparse.Namespace) -> int:
             excluded_ids=excluded,
             step=lambda text: status.update(text),
             at=args.at,
+            reason=getattr(args, "reason", None),
+            base=getattr(args, "base", None),
         )
     _print([*vault.recovered, *outcome.findings], args.format)
     _summary(outcome, console)
@@ -124,6 +126,9 @@ def run_trace(args: argparse.Namespace) -> int:
     vault = _vault(lay, args.vault, create=False)
     console = Console(stderr=True)
     with console.status("tracing"):
-        result, findings = trace_file(args.file, vault, args.file.name)
-    _print(findings, args.format)
+        try:
+            result, findings = trace_file(args.file, vault, args.file.name)
+        except VaultError as exc:  # the custodian's identity missing, unsafe or another key
+            raise ReleaseUsageError(f"{vault.path.name}: {exc} ({exc.hint})") from None
+    _print([*vault.recovered, *findings], args.format)
     return 0 if result is not None and result.release_id is not None else 1

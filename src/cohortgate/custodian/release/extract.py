@@ -16,16 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from cohortgate.custodian.cohort.engine import (
-    CohortCriteria,
-    CohortError,
-    CohortSelection,
-    Engine,
-    ExtractError,
-)
+from cohortgate.custodian.cohort.engine import CohortError, Engine, ExtractError
+from cohortgate.custodian.cohort.sql import CohortCriteria, CohortSelection, Population
+from cohortgate.custodian.cohort.stats import population_of
 from cohortgate.custodian.deid import codes
 from cohortgate.findings import Finding
 from cohortgate.models.application import Application, Criteria, Selection
+from cohortgate.models.dataset import Dataset
 
 __all__ = [
     "CohortCriteria",
@@ -57,9 +54,18 @@ def criteria_of(criteria: Criteria) -> CohortCriteria:
     )
 
 
-def selection_of(source: Application | Selection) -> tuple[CohortSelection, list[str]]:
-    """The structured selection, and the free-text criteria it could not apply (inclusion
-    first, each prefixed with 'inclusion: ' or 'exclusion: ')."""
+def scope_of(datasets: Sequence[Dataset]) -> tuple[Population, ...]:
+    """Each requested dataset as the population its published statistics count (R2, R16):
+    its diseases at its contributing institutions."""
+    return tuple(population_of(d) for d in datasets)
+
+
+def selection_of(
+    source: Application | Selection, datasets: Sequence[Dataset] | None = None
+) -> tuple[CohortSelection, list[str]]:
+    """The structured selection, restricted to the ``datasets``' scope when they are given,
+    and the free-text criteria it could not apply (inclusion first, each prefixed with
+    'inclusion: ' or 'exclusion: ')."""
     selection = source.selection if isinstance(source, Application) else source
     unapplied = []
     if selection.inclusion.text:
@@ -71,6 +77,7 @@ def selection_of(source: Application | Selection) -> tuple[CohortSelection, list
         CohortSelection(
             inclusion=criteria_of(selection.inclusion),
             exclusion=None if exclusion is None else criteria_of(exclusion),
+            scope=None if datasets is None else scope_of(datasets),
         ),
         unapplied,
     )

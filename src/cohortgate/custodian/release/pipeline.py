@@ -19,18 +19,14 @@ succeeded, so that a refusal leaves no trace but its findings.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from cohortgate.custodian.cohort.engine import Engine
 from cohortgate.custodian.deid import hierarchies as H
 from cohortgate.custodian.deid.deidentify import (
     Deidentified,
@@ -41,41 +37,31 @@ from cohortgate.custodian.deid.deidentify import (
 from cohortgate.custodian.deid.deidentify import ReleaseKeys as DeidKeys
 from cohortgate.custodian.deid.generalise import generalise
 from cohortgate.custodian.deid.timing import hierarchy_for
+from cohortgate.custodian.release.aggregate import aggregate
 from cohortgate.custodian.release.extract import extract, selection_of, variables_of
+from cohortgate.custodian.release.joined_release import (
+    Earlier,
+    final_joined,
+    protect_release,
+)
+from cohortgate.custodian.release.prepared import PATIENT_KEY, ROW_KEY, Prepared, Table
+from cohortgate.custodian.release.table_csv import plain, to_csv
 from cohortgate.custodian.risk.gate import gate
 from cohortgate.custodian.risk.policy import RiskPolicy
 from cohortgate.custodian.risk.suite import risk_report
 from cohortgate.custodian.trace.watermark import embed, plan_for
 from cohortgate.custodian.vault.store import ReleaseKeys
-from cohortgate.findings import Finding, has_errors
+from cohortgate.findings import has_errors
 from cohortgate.models.application import Application
 from cohortgate.models.dataset import Dataset, PrivacyClass, PrivacyLevel, Variable
 from cohortgate.models.release import Treatment
 
-Table = dict[str, npt.NDArray[Any]]
 MAX_ROUNDS = 5  # generalisation rounds until no patient more is suppressed (usually 2)
-ROW_KEY, PATIENT_KEY = "row_key", "patient_key"  # vault-only columns of the trace arrays
 # Risk figures that go into the public manifest (aggregates only; see models.release).
 RISK_FIELDS = (
     "rows", "quasi_identifiers", "sensitive", "classes", "k", "sample_uniqueness",
     "prosecutor", "journalist", "marketer", "population_uniqueness",
 )  # fmt: skip
-
-
-@dataclass
-class Prepared:
-    """Everything a release will write, still in memory."""
-
-    level: PrivacyLevel
-    enclave: bool
-    files: dict[str, bytes] = field(default_factory=dict)  # plaintext files of the release
-    variables: list[tuple[str, str, Treatment]] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-    members: list[str] = field(default_factory=list)  # cohort ids: the vault only
-    risk: dict[str, Any] = field(default_factory=dict)
-    trace: dict[str, Table] = field(default_factory=dict)  # per table: original + keys
-    plans: dict[str, dict[str, Any]] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _treatment(text: str) -> Treatment:
@@ -94,21 +80,6 @@ def _treatment(text: str) -> Treatment:
     return Treatment.KEPT
 
 
-def _plain(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """DuckDB's masked NULLs filled (NaT, NaN, None): the watermark and CSV need plain arrays."""
-    if isinstance(values, np.ma.MaskedArray):
-        data = values.data.copy()
-        if data.dtype.kind == "M":
-            data[values.mask] = np.datetime64("NaT")
-        elif data.dtype.kind == "f":
-            data[values.mask] = np.nan
-        else:
-            data = data.astype(object)
-            data[values.mask] = None
-        return np.asarray(data)
-    return np.asarray(values)
-
-
 def _hierarchy(name: str, values: npt.NDArray[Any]) -> H.Hierarchy:
     return hierarchy_for(name, values, dates=True)
 
@@ -117,32 +88,18 @@ def _classes_after(
     table: str, deid: Deidentified, classes: Mapping[str, Mapping[str, Variable]]
 ) -> dict[str, PrivacyClass]:
     """The privacy class of each released column (renamed columns keep their source's)."""
-    found: dict[str, PrivacyClass] = {}
+    return {c: v.privacy for c, v in _variables_after(table, deid, classes).items()}
+
+
+def _variables_after(
+    table: str, deid: Deidentified, classes: Mapping[str, Mapping[str, Variable]]
+) -> dict[str, Variable]:
+    """The catalog variable of each released column (renamed columns keep their source's)."""
+    found: dict[str, Variable] = {}
     for t in deid.treatments:
         if t.table == table and t.output is not None and t.name in classes.get(table, {}):
-            found[t.output] = classes[table][t.name].privacy
+            found[t.output] = classes[table][t.name]
     return found
-
-
-def _csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    names = list(table)
-    writer.writerow(names)
-    columns = [table[n] for n in names]
-    for i in range(len(columns[0]) if columns else 0):
-        writer.writerow([_cell(column[i]) for column in columns])
-    return out.getvalue().encode("utf-8")
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, np.datetime64):
-        return "" if np.isnat(value) else str(value.astype("datetime64[D]"))
-    if isinstance(value, float | np.floating):
-        return "" if np.isnan(value) else f"{value:g}"
-    return str(value)
 
 
 def _requested_datasets(app: Application, datasets: Mapping[str, Dataset]) -> list[Dataset]:
@@ -157,17 +114,20 @@ def prepare(
     policy: RiskPolicy,
     excluded_ids: Sequence[str] = (),
     where: str = "release",
+    earlier: Earlier | None = None,
 ) -> Prepared:
-    """The release's content for ``app`` (raises the extraction and de-identification errors;
-    the caller turns them into findings with ``deidentify.finding_for``)."""
-    selection, unapplied = selection_of(app)
-    if app.privacy_level is PrivacyLevel.L1:
-        return _aggregate(app, datasets, cohort, selection, excluded_ids)
+    """The release's content for ``app``, ``earlier`` what its recipient already holds
+    (raises the extraction and de-identification errors; the caller turns them into findings
+    with ``deidentify.finding_for``)."""
+    earlier = earlier or Earlier()
     requested = _requested_datasets(app, datasets)
+    selection, unapplied = selection_of(app, requested)
+    if app.privacy_level is PrivacyLevel.L1:
+        return aggregate(app, requested, cohort, selection, excluded_ids)
     classes = variable_classes(requested)
     extracted = extract(cohort, selection, variables_of(app), excluded_ids, unapplied)
     tables = {
-        name: {c: _plain(v) for c, v in cols.items()} for name, cols in extracted.tables.items()
+        name: {c: plain(v) for c, v in cols.items()} for name, cols in extracted.tables.items()
     }
     requested_genetic = any(
         classes.get(v.table, {}).get(v.name) is not None
@@ -175,14 +135,20 @@ def prepare(
         for d in app.datasets
         for v in d.variables
     )
-    if app.privacy_level is PrivacyLevel.L3 or requested_genetic:
-        return _enclave(app, tables, extracted.patients)
+    # L3 and genetic data stay in the custodian's enclave (R18, R29), de-identified and gated
+    # like a portable release all the same (R31): the researcher there sees pseudonyms.
+    enclave = app.privacy_level is PrivacyLevel.L3 or requested_genetic
     deid_keys = DeidKeys(pseudonym=keys.pseudonym_key, date_shift=keys.date_shift_key)
     try:
-        deid = deidentify(tables, classes, app.privacy_level, deid_keys)
+        deid = deidentify(tables, classes, app.privacy_level, deid_keys, portable=not enclave)
     except NotPortable:
-        return _enclave(app, tables, extracted.patients)
-    return _row_level(app, tables, deid, classes, keys, policy, list(extracted.patients), where)
+        enclave = True
+        deid = deidentify(tables, classes, app.privacy_level, deid_keys, portable=False)
+    prepared = _row_level(
+        app, tables, deid, classes, keys, policy, list(extracted.patients), where, earlier
+    )
+    prepared.enclave = enclave
+    return prepared
 
 
 def _row_level(
@@ -194,6 +160,7 @@ def _row_level(
     policy: RiskPolicy,
     members: list[str],
     where: str,
+    earlier: Earlier,
 ) -> Prepared:
     prepared = Prepared(app.privacy_level, enclave=False, members=members)
     treated = {(t.table, t.name): _treatment(t.treatment) for t in deid.treatments}
@@ -206,10 +173,21 @@ def _row_level(
         if more <= removed:
             break
         removed |= more
+    works: dict[str, Table] = {}
     for name, work in generalised.items():
         keep = ~np.isin(np.asarray(work[PATIENT_KEY], dtype=object), list(removed))
-        work = {c: np.asarray(v)[keep] for c, v in work.items()}
-        kinds = _classes_after(name, deid, classes)
+        works[name] = {c: np.asarray(v)[keep] for c, v in work.items()}
+    kinds_of = {name: _classes_after(name, deid, classes) for name in works}
+    known = {name: _variables_after(name, deid, classes) for name in works}
+    joined = protect_release(works, known, keys.watermark_key, policy, where, earlier, prepared)
+    if joined is not None:
+        works = joined.tables
+        removed |= set(joined.dropped)
+    # An event table's rows are visits, not children: its quasi-identifiers are judged per
+    # child, in the joined view (number, first, sequence and intervals of the visits).
+    events = {e.table for e in prepared.spec.events} if prepared.spec is not None else set()
+    for name, work in works.items():
+        kinds = kinds_of[name]
         released = {c: v for c, v in work.items() if c not in (ROW_KEY, PATIENT_KEY)}
         qis = [c for c in released if kinds.get(c) is PrivacyClass.QUASI_IDENTIFIER]
         sensitive = [c for c in released if kinds.get(c) is PrivacyClass.SENSITIVE]
@@ -224,14 +202,23 @@ def _row_level(
         )
         if qis and len(released[qis[0]]):
             report = risk_report(marked.table, qis, sensitive, policy=policy, impact=True)
-            prepared.findings += gate(report, policy, where=f"{where}:{name}")
             figures = report.to_dict()
             prepared.risk[name] = {k: figures[k] for k in RISK_FIELDS if k in figures}
-        prepared.files[f"{name}.csv"] = _csv(marked.table)
+            if name in events:  # per visit, not per child: the joined gate judges the child
+                prepared.risk[name]["judged_by"] = "joined"
+            else:
+                prepared.findings += gate(report, policy, where=f"{where}:{name}")
+        prepared.files[f"{name}.csv"] = to_csv(marked.table)
+        prepared.released[name] = marked.table
         prepared.rows[name] = len(next(iter(marked.table.values()))) if marked.table else 0
         prepared.trace[name] = {**released, ROW_KEY: work[ROW_KEY], PATIENT_KEY: work[PATIENT_KEY]}
         prepared.plans[name] = plan.to_dict()
-    prepared.members = sorted(set(prepared.members) - removed)
+    if joined is not None:
+        final_joined(prepared, joined, policy, where, earlier)
+    # R33: a child is "used" by exactly the releases whose rows hold them
+    prepared.members = sorted(
+        {str(c) for t in prepared.trace.values() for c in np.asarray(t[PATIENT_KEY]).tolist()}
+    )
     prepared.variables = [(t, n, treatment) for (t, n), treatment in sorted(treated.items())]
     if has_errors(prepared.findings):
         prepared.files.clear()
@@ -289,53 +276,6 @@ def _row_keys(table: str, ids: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
         seen[pid] = rank + 1
         keys[i] = f"{pid}/{table}/{rank}"
     return keys
-
-
-def _enclave(app: Application, tables: Mapping[str, Table], patients: Sequence[str]) -> Prepared:
-    prepared = Prepared(app.privacy_level, enclave=True, members=sorted(patients))
-    for name, table in tables.items():
-        prepared.files[f"{name}.csv"] = _csv(dict(table))
-        prepared.rows[name] = len(table["patient_id"])
-    prepared.variables = [
-        (v.table, v.name, Treatment.KEPT) for d in app.datasets for v in d.variables
-    ]
-    return prepared
-
-
-def _aggregate(
-    app: Application,
-    datasets: Mapping[str, Dataset],
-    cohort: Path,
-    selection: Any,
-    excluded_ids: Sequence[str],
-) -> Prepared:
-    from cohortgate.custodian.cohort.stats import Labels, dataset_stats
-    from cohortgate.models.common import Text
-    from cohortgate.policy import DEFAULT_DISCLOSURE, DISCLOSURE_PRESETS
-
-    prepared = Prepared(PrivacyLevel.L1, enclave=False)
-    wanted = set(selection.inclusion.orpha_codes)
-    labels = Labels({}, lambda h: Text(zh=h, en=h))
-    with Engine.open(cohort) as engine:
-        for dataset in _requested_datasets(app, datasets):
-            diseases = [d for d in dataset.diseases if not wanted or d.orpha in wanted]
-            if not diseases:
-                continue
-            restricted = dataset.model_copy(update={"diseases": diseases})
-            policy = DISCLOSURE_PRESETS[DEFAULT_DISCLOSURE]
-            stats = dataset_stats(restricted, engine, policy, labels)
-            text = stats.model_dump_json(indent=2) + "\n"
-            prepared.files[f"{dataset.id}.stats.json"] = text.encode("utf-8")
-            prepared.rows[dataset.id.replace("-", "_")] = len(stats.tables)
-    members = extract(cohort, selection, {"patient": []}, excluded_ids).patients
-    prepared.members = sorted(members)
-    prepared.variables = [
-        (v.table, v.name, Treatment.AGGREGATED) for d in app.datasets for v in d.variables
-    ]
-    prepared.risk = {
-        "aggregate": {"policy": DEFAULT_DISCLOSURE, "tables": sum(prepared.rows.values())}
-    }
-    return prepared
 
 
 def manifest_risk(prepared: Prepared) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,7 +32,18 @@ from cohortgate.custodian.release import codes as C
 from cohortgate.custodian.release.approval import approved
 from cohortgate.custodian.release.package import package
 from cohortgate.custodian.release.period import access_period
-from cohortgate.custodian.release.pipeline import Prepared, manifest_risk, prepare
+from cohortgate.custodian.release.pipeline import manifest_risk, prepare
+from cohortgate.custodian.release.prepared import Prepared
+from cohortgate.custodian.release.recipient import (
+    SUPPRESSED,
+    earlier_for,
+    keys_for,
+    releases_of,
+    rerelease_findings,
+    settle_unfinished,
+    spec_record,
+    suppression_arrays,
+)
 from cohortgate.custodian.release.verified import prove_approval
 from cohortgate.custodian.risk.policy import DEFAULT_RISK_POLICY, RiskPolicy
 from cohortgate.custodian.vault.chain import VaultError
@@ -55,17 +67,6 @@ class ReleaseOutcome:
     package: Path | None = None
     workspace: Path | None = None
     prepared: Prepared | None = None
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
 
 
 def next_release_id(folder: Path, vault: Vault, application: str) -> str:
@@ -100,15 +101,30 @@ def release(
     excluded_ids: Sequence[str] = (),
     step: Step = lambda _text: None,
     at: str = "HEAD",
+    reason: str | None = None,
+    base: str | None = None,
 ) -> ReleaseOutcome:
     outcome = ReleaseOutcome()
     step(f"verifying the approval from git at {at}")
-    proof, findings = prove_approval(lay, folder, at=at, today=today)
+    proof, findings = prove_approval(lay, folder, at=at, today=today, base=base)
     outcome.findings += findings
     if proof is None:
         return outcome
+    if proof.report.app is not None:  # a run stopped after the vault's transaction
+        try:
+            outcome.findings += settle_unfinished(lay, vault, proof.report.app.id, folder)
+        except VaultError as exc:
+            outcome.findings.append(exc.finding(vault.path.name))
+            outcome.disk_error = True
+            return outcome
     step("checking the agreements, the blacklist and the access period")
-    found, findings = approved(lay.root, folder, today, committed_blacklist=proof.blacklist)
+    found, findings = approved(
+        lay.root,
+        folder,
+        today,
+        committed_blacklist=proof.blacklist,
+        violations=proof.violations,
+    )
     outcome.findings += findings
     if found is None:
         return outcome
@@ -125,14 +141,26 @@ def release(
             )
         )
         return outcome
+    earlier_releases = releases_of(folder, app.id)
+    outcome.findings += rerelease_findings(earlier_releases, app.id, reason, display)
+    if has_errors(outcome.findings):
+        return outcome
     catalog, _problems = load_catalog(lay, with_stats=False)
     datasets = {d.dataset.id: d.dataset for d in catalog.datasets}
-    keys = ReleaseKeys.generate()
+    try:
+        keys = keys_for(vault, earlier_releases)
+        earlier = earlier_for(lay, vault, app)
+    except VaultError as exc:  # the custodian's identity is needed to read earlier releases
+        outcome.findings.append(exc.finding(vault.path.name))
+        outcome.disk_error = True
+        return outcome
     release_id = next_release_id(folder, vault, app.id)
     outcome.release_id = release_id
     step(f"extracting and de-identifying {release_id}")
     try:
-        prepared = prepare(app, datasets, cohort, keys, policy, excluded_ids, where=release_id)
+        prepared = prepare(
+            app, datasets, cohort, keys, policy, excluded_ids, where=release_id, earlier=earlier
+        )
     except CohortError as exc:
         outcome.findings.append(C.COHORT_UNUSABLE.at(display, problem=str(exc)))
         return outcome
@@ -161,6 +189,8 @@ def release(
             recipient,
             (today, start, end),
             outcome,
+            reason=reason,
+            approved_at=proof.commit,
         )
     except atomic.WriteError as exc:  # read-only or full disk: say which file, exit 2
         outcome.findings.append(exc.finding(lay.rel(exc.target)))
@@ -182,6 +212,9 @@ def _write(
     recipient: str | None,
     days: tuple[date, date, date],
     outcome: ReleaseOutcome,
+    *,
+    reason: str | None = None,
+    approved_at: str | None = None,
 ) -> None:
     """Everything is computed and validated first (the package, the manifest); then the vault,
     the package or workspace, and last the manifest are written."""
@@ -210,13 +243,29 @@ def _write(
         created_on=today.isoformat(),
         vault_log_head="0" * 64,  # the real head once the vault is written
         enclave=prepared.enclave,
+        reason=reason.strip() if reason else None,
+        approved_at=approved_at,
     )
-    vault.new_release(release_id, app.id, keys)
-    vault.record_members(release_id, prepared.members)
-    for table, arrays in prepared.trace.items():
-        vault.record_arrays(release_id, f"trace-{table.replace('_', '-')}", arrays)
-    meta = {"application": app.id, "recipient": recipient, "plans": prepared.plans}
-    vault.record_release(release_id, {**meta, "tables": sorted(prepared.trace)})
+    meta: dict[str, Any] = {
+        "application": app.id,
+        "recipient": recipient,
+        "plans": prepared.plans,
+    }
+    arrays = {f"trace-{t.replace('_', '-')}": a for t, a in prepared.trace.items()}
+    if prepared.spec is not None:  # what the union check of a later release rebuilds
+        record = dict(prepared.suppression)
+        suppressed = suppression_arrays(record.pop("dropped"), record.pop("timing_suppressed"))
+        meta["joined"] = {**spec_record(prepared.spec), **record}
+        arrays[SUPPRESSED] = suppressed  # cohort ids: encrypted like the trace arrays
+    vault.write_release(  # keys, members, trace arrays, metadata: one vault transaction
+        release_id,
+        app.id,
+        keys,
+        members=prepared.members,
+        arrays=arrays,
+        meta={**meta, "tables": sorted(prepared.trace)},
+        package_sha256=None if manifest.package is None else manifest.package.sha256,
+    )
     if sealed is None:
         workspace = lay.custodian / "enclave" / release_id
         workspace.mkdir(parents=True, mode=0o700, exist_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cohortgate.custodian.release.pipeline import PATIENT_KEY, ROW_KEY
+from cohortgate.custodian.release.prepared import PATIENT_KEY, ROW_KEY
 from cohortgate.custodian.trace import codes as codes_trace
 from cohortgate.custodian.trace.tracer import (
     CandidateRelease,

@@ -34,25 +34,30 @@ from cohortgate.findings import Finding, has_errors
 from cohortgate.findings.codes import Both
 from cohortgate.gitread.read import ReviewInputError, commit_of, open_repo, read_blob
 from cohortgate.layout import DECISION, Layout, is_reviewed_file
-from cohortgate.lifecycle.credit import credit_record
-from cohortgate.models.blacklist import Blacklist
+from cohortgate.lifecycle.credit import credit_record, verified_violations
+from cohortgate.models.blacklist import Blacklist, BlacklistEntry
 from cohortgate.models.review import Outcome
 
 
 @dataclass(frozen=True)
 class Proof:
-    """A valid approving decision at ``commit``, and the blacklist committed there."""
+    """A valid approving decision at ``commit``, and the blacklist there: the committed
+    ``rubric/blacklist.yaml`` plus the entry of every verified violation event (R25)."""
 
     commit: str
     report: ReviewReport
     blacklist: Blacklist
+    violations: list[tuple[BlacklistEntry, str]]  # each verified violation's entry and event
 
 
 def prove_approval(
-    lay: Layout, folder: Path, *, at: str = "HEAD", today: date
+    lay: Layout, folder: Path, *, at: str = "HEAD", today: date, base: str | None = None
 ) -> tuple[Proof | None, list[Finding]]:
     """The proof that the application in ``folder`` is approved at ``at``, or None and the
-    findings the review prints with one ``release.not-approved`` saying why."""
+    findings the review prints with one ``release.not-approved`` saying why. ``base``: the
+    commit whose roster, rubric and blacklist are trusted (default: ``at`` itself); give the
+    branch the committees protect (e.g. ``origin/main``) when ``at`` is a local commit, so that
+    a roster changed on the way is reported as the review reports it."""
     display = folder.resolve().relative_to(lay.root.resolve()).as_posix()
     where = f"{display}/{DECISION}"
     try:
@@ -67,12 +72,13 @@ def prove_approval(
     with repo:
         try:
             commit = commit_of(repo, at)
-            rules, findings = load_rules(commit)
+            trusted = commit if base is None else commit_of(repo, base)
+            rules, findings = load_rules(trusted)
             report = review_application(
                 repo,
                 lay,
                 display,
-                base=commit.hexsha,
+                base=trusted.hexsha,
                 head=commit.hexsha,
                 today=today,
                 rules=rules,
@@ -86,22 +92,34 @@ def prove_approval(
         findings += report.findings
         findings += working_tree_changes(commit, folder, display)
         reason = _why_not(
-            report, commit, today, no_rules=rules is None, errors=has_errors(findings)
+            report,
+            (trusted, commit),
+            today,
+            no_rules=rules is None,
+            errors=has_errors(findings),
         )
         if reason is not None:
             return None, [*findings, C.NO_APPROVAL.at(where, problem=reason)]
         assert rules is not None
-        return Proof(commit.hexsha, report, rules.blacklist), findings
+        violations = verified_violations(repo, lay, commit, today)
+        return Proof(commit.hexsha, report, rules.blacklist, violations), findings
 
 
 def _why_not(
-    report: ReviewReport, commit: Commit, today: date, *, no_rules: bool, errors: bool
+    report: ReviewReport,
+    commits: tuple[Commit, Commit],
+    today: date,
+    *,
+    no_rules: bool,
+    errors: bool,
 ) -> Both | None:
-    """Why the review at ``commit`` does not prove an approval, or None when it does."""
-    sha = commit.hexsha[:12]
+    """Why the review of ``commits`` (trusted base, released commit) does not prove an
+    approval, or None when it does."""
+    base, commit = commits[0].hexsha[:12], commits[1].hexsha[:12]
+    sha = commit
     name = report.application
     decision = report.decision
-    again = f"`cohortgate review {name} --base {sha} --head {sha} --today {today.isoformat()}`"
+    again = f"`cohortgate review {name} --base {base} --head {sha} --today {today.isoformat()}`"
     if no_rules:
         return Both(
             zh=f"提交 {sha} 中的名册、评分表或黑名单无法加载，无从核验决定",

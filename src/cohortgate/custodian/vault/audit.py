@@ -6,6 +6,11 @@ head; the CLI builds them from the public audit), this checks that
 - the vault opens cleanly: permissions, not in git, every release's key file, and the log's
   hash chain intact with ``log.head`` matching its last entry (``Vault.open``; what it
   recovered of a killed command is reported as a warning);
+- every release's key file, member list, trace arrays and metadata, and every package in the
+  custodian's outbox, still has the SHA-256 the log recorded (and a package the one its
+  manifest records), with nothing unrecorded beside them (``digests``);
+- the custodian's identity opens the vault's sealed records (``Vault.check_identity``): a
+  missing, unsafe or wrong identity is its own finding (``IDENTITY_CODES``: the CLI exits 2);
 - each manifest's ``vault_log_head`` is still an entry of the chain (a rewritten or truncated
   log loses the anchor);
 - each published release is in the vault, and each vault release is published (a warning:
@@ -26,6 +31,7 @@ from datetime import date
 from pathlib import Path
 
 from cohortgate.custodian.vault import codes as C
+from cohortgate.custodian.vault.digests import digest_findings
 from cohortgate.custodian.vault.store import Vault, VaultError
 from cohortgate.findings import Finding
 
@@ -38,15 +44,32 @@ class ReleaseAnchor:
     path: str  # the manifest in git
     created_on: date
     vault_log_head: str
+    package_sha256: str | None = None  # the sealed package's digest in the manifest, if any
 
 
-def audit_vault(path: Path, anchors: Sequence[ReleaseAnchor]) -> list[Finding]:
-    """The vault's findings; [] when it vouches for every release."""
+def _refusal(error: VaultError) -> Finding:
+    """An identity problem as itself (on the identity file), any other as an unusable vault."""
+    if error.code.id in C.IDENTITY_CODES:
+        return error.finding(str(error.params["where"]))
+    return C.VAULT_UNUSABLE.at(VAULT, problem=error.message, fix=error.hint)
+
+
+def audit_vault(
+    path: Path,
+    anchors: Sequence[ReleaseAnchor],
+    *,
+    outbox: Path | None = None,
+    identity: Path | None = None,
+) -> list[Finding]:
+    """The vault's findings; [] when it vouches for every release. ``outbox``: the custodian's
+    folder of sealed packages; ``identity``: the custodian identity (None: the configured one)."""
     try:
-        vault = Vault.open(path)
+        vault = Vault.open(path, identity=identity)
     except VaultError as error:
-        return [C.VAULT_UNUSABLE.at(VAULT, problem=error.message, fix=error.hint)]
+        return [_refusal(error)]
     findings: list[Finding] = list(vault.recovered)
+    packages = {a.release: a.package_sha256 for a in anchors}
+    findings += digest_findings(vault, outbox, packages)
     chain = {str(entry["hash"]) for entry in vault.log.entries()}
     for anchor in anchors:
         if anchor.vault_log_head not in chain:
@@ -65,6 +88,7 @@ def audit_vault(path: Path, anchors: Sequence[ReleaseAnchor]) -> list[Finding]:
     if optouts is None:
         return [*findings, C.OPTOUTS_UNAVAILABLE.at(VAULT)]
     try:
+        vault.check_identity()  # the member lists are sealed: no check without the identity
         withdrawn = optouts()
         for release in sorted(set(published) & held):
             anchor = published[release]
@@ -85,5 +109,5 @@ def audit_vault(path: Path, anchors: Sequence[ReleaseAnchor]) -> list[Finding]:
                     )
                 )
     except VaultError as error:
-        findings.append(C.VAULT_UNUSABLE.at(VAULT, problem=error.message, fix=error.hint))
+        findings.append(_refusal(error))
     return findings

@@ -1,6 +1,7 @@
 """The hash chain of the vault's log, apart from its files: the canonical bytes of an entry and
-its hash, the shape an entry must have, the head an interrupted append of older versions left
-behind, and ``VaultError``, the vault's refusals (``VaultWriteError`` when the disk refused).
+its hash, the shape an entry must have, every problem of a chain (``chain_problems``), the head
+an interrupted append of older versions left behind, and ``VaultError``, the vault's refusals
+(``VaultWriteError`` when the disk refused).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,68 @@ def lagging_head(raw: bytes, recorded: str | None) -> str | None:
         return None
     lags = recorded == before or (recorded is None and len(lines) == 1)
     return str(last["hash"]) if lags else None
+
+
+def chain_problems(
+    lines: Sequence[str], recorded: str | None, expected_head: str | None
+) -> list[str]:
+    """Every problem of the log ``lines`` and its recorded head, each naming its line ([] when
+    intact); ``expected_head``, anchored elsewhere, must be the hash of one of its entries."""
+    problems: list[str] = []
+    prev: str | None = ZERO
+    expected_seq = 1
+    hashes: list[str] = []
+    last_line = 0
+    for number, raw in enumerate(lines, start=1):
+        last_line = number
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            problems.append(f"line {number}: not a JSON entry (bad JSON line)")
+            prev = None
+            continue
+        shape = shape_problem(entry)
+        if shape is not None:
+            problems.append(f"line {number}: not a log entry ({shape})")
+            prev = None
+            continue
+        if entry_hash(entry) != entry["hash"]:
+            problems.append(f"line {number}: entry edited (its content does not match its hash)")
+        if entry["seq"] != expected_seq:
+            problems.append(
+                f"line {number}: seq {entry['seq']}, expected {expected_seq} "
+                "(an entry was deleted, inserted or moved)"
+            )
+        if prev is not None and entry["prev"] != prev:
+            before = f"line {number - 1}" if number > 1 else "the start of the log"
+            problems.append(
+                f"line {number}: prev does not match the hash of {before} "
+                "(an entry was deleted, inserted or moved)"
+            )
+        prev = entry["hash"]
+        expected_seq = entry["seq"] + 1
+        hashes.append(entry["hash"])
+    problems.extend(_head_problems(hashes, last_line, recorded, expected_head))
+    return problems
+
+
+def _head_problems(
+    hashes: list[str], last_line: int, recorded: str | None, expected_head: str | None
+) -> list[str]:
+    problems = []
+    last = hashes[-1] if hashes else ZERO
+    if recorded is None:
+        if hashes:
+            problems.append("log.head: missing, so truncation cannot be ruled out")
+    elif recorded != last:
+        where = f"line {last_line}" if last_line else "the empty log"
+        problems.append(
+            f"log.head: records {recorded[:12]}… but {where} ends the chain with "
+            f"{last[:12]}… (entries were cut off the end, or the head is stale)"
+        )
+    if expected_head is not None and expected_head not in hashes:
+        problems.append(
+            f"expected head {expected_head[:12]}… (anchored in a release manifest) is not "
+            "in the chain: the log was rewritten or truncated"
+        )
+    return problems

@@ -14,11 +14,13 @@ Appends hold an exclusive ``flock`` on ``log.lock``, so two processes never inte
 Each append is one transaction of the vault's journal (``files.transaction.Journal``): the new
 ``log.jsonl``, the new ``log.head`` and the records the entry vouches for (``files``: an opt-out
 list, a key file, whose digest the entry holds) are staged and committed together, so a kill at
-any point leaves all of them old or all of them new. ``recover`` (run by ``Vault.open``, under
-the lock) finishes or discards what a killed append left, and rolls forward a head that lags
-exactly one complete entry behind the log (what an append of older versions, which wrote the
-two files one after the other, left when killed between them). A disk that refuses a write
-raises ``VaultWriteError``, a ``VaultError`` that is also an ``OSError``.
+any point leaves all of them old or all of them new; ``append_all`` chains several entries (a
+whole release: one per record) into the same single transaction. ``recover`` (run by
+``Vault.open``, under the lock) finishes or discards what a killed append left, and rolls
+forward a head that lags exactly one complete entry behind the log (what an append of older
+versions, which wrote the two files one after the other, left when killed between them).
+A disk that refuses a write raises ``VaultWriteError``, a ``VaultError`` that is also an
+``OSError``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,9 +41,9 @@ from cohortgate.custodian.vault.chain import (
     VaultError,
     VaultWriteError,
     canonical,
+    chain_problems,
     entry_hash,
     lagging_head,
-    shape_problem,
 )
 from cohortgate.custodian.vault.codes import BAD_RECORD, LOG_BROKEN
 from cohortgate.files import atomic, transaction
@@ -108,72 +110,13 @@ class VaultLog:
         ``expected_head`` is a hash anchored elsewhere (a release manifest's
         ``vault_log_head``); it must still be the hash of an entry of the chain.
         """
-        problems: list[str] = []
-        prev: str | None = ZERO
-        expected_seq = 1
-        hashes: list[str] = []
-        last_line = 0
-        for number, raw in enumerate(self._lines(), start=1):
-            last_line = number
-            try:
-                entry = json.loads(raw)
-            except ValueError:
-                problems.append(f"line {number}: not a JSON entry (bad JSON line)")
-                prev = None
-                continue
-            shape = shape_problem(entry)
-            if shape is not None:
-                problems.append(f"line {number}: not a log entry ({shape})")
-                prev = None
-                continue
-            if entry_hash(entry) != entry["hash"]:
-                problems.append(
-                    f"line {number}: entry edited (its content does not match its hash)"
-                )
-            if entry["seq"] != expected_seq:
-                problems.append(
-                    f"line {number}: seq {entry['seq']}, expected {expected_seq} "
-                    "(an entry was deleted, inserted or moved)"
-                )
-            if prev is not None and entry["prev"] != prev:
-                before = f"line {number - 1}" if number > 1 else "the start of the log"
-                problems.append(
-                    f"line {number}: prev does not match the hash of {before} "
-                    "(an entry was deleted, inserted or moved)"
-                )
-            prev = entry["hash"]
-            expected_seq = entry["seq"] + 1
-            hashes.append(entry["hash"])
-        problems.extend(self._head_problems(hashes, last_line, expected_head))
-        return problems
-
-    def _head_problems(
-        self, hashes: list[str], last_line: int, expected_head: str | None
-    ) -> list[str]:
-        problems = []
-        recorded = self.recorded_head()
-        last = hashes[-1] if hashes else ZERO
-        if recorded is None:
-            if hashes:
-                problems.append("log.head: missing, so truncation cannot be ruled out")
-        elif recorded != last:
-            where = f"line {last_line}" if last_line else "the empty log"
-            problems.append(
-                f"log.head: records {recorded[:12]}… but {where} ends the chain with "
-                f"{last[:12]}… (entries were cut off the end, or the head is stale)"
-            )
-        if expected_head is not None and expected_head not in hashes:
-            problems.append(
-                f"expected head {expected_head[:12]}… (anchored in a release manifest) is not "
-                "in the chain: the log was rewritten or truncated"
-            )
-        return problems
+        return chain_problems(self._lines(), self.recorded_head(), expected_head)
 
     def check(self, expected_head: str | None = None) -> None:
         """Raise ``VaultError`` naming the first problem, if any."""
         problems = self.verify(expected_head)
         if problems:
-            raise VaultError(LOG_BROKEN, path=self.path.name, problem=problems[0])
+            raise VaultError(LOG_BROKEN, where=self.path.name, problem=problems[0])
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -224,6 +167,50 @@ class VaultLog:
     ) -> dict[str, Any]:
         """Append one entry under the lock, in one transaction with ``files`` (paths relative
         to the vault, written first); returns the entry (with its ``hash``)."""
+        return self.append_all([(op, details)], files)[-1]
+
+    def append_all(
+        self,
+        ops: Sequence[tuple[str, Mapping[str, Any]]],
+        files: Mapping[str, bytes] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Append several entries, chained in this order, in ONE transaction with ``files``
+        (a whole release: its records and one entry per record); returns the entries."""
+        bodies = [(op, self._checked(op, details)) for op, details in ops]
+        if not bodies:
+            raise VaultError(BAD_RECORD, what="nothing to log", fix="Pass at least one entry.")
+        records = dict(files or {})
+        if {self.path.name, self.head_path.name} & set(records):
+            raise VaultError(
+                BAD_RECORD, what="the log is written by append alone", fix="Pass records only."
+            )
+        with self._locked():
+            try:  # what a killed append left, before reading what it may have written
+                self.journal.recover()
+            except atomic.WriteError as error:
+                raise VaultWriteError.of(error, self.directory) from error
+            old = self.path.read_bytes() if self.path.exists() else b""
+            prev, seq = self._tail(old)
+            entries: list[dict[str, Any]] = []
+            for op, body in bodies:
+                entry: dict[str, Any] = {
+                    "seq": seq,
+                    "at": _now(),
+                    "op": op,
+                    "details": body,
+                    "prev": prev,
+                }
+                entry["hash"] = prev = entry_hash(entry)
+                seq += 1
+                entries.append(entry)
+            if old and not old.endswith(b"\n"):
+                old += b"\n"
+            records[self.path.name] = old + b"".join(canonical(e) + b"\n" for e in entries)
+            records[self.head_path.name] = prev.encode("ascii") + b"\n"
+            self._commit(records)
+        return entries
+
+    def _checked(self, op: str, details: Mapping[str, Any]) -> dict[str, Any]:
         if not _OP.match(op):
             raise VaultError(
                 BAD_RECORD,
@@ -238,48 +225,28 @@ class VaultLog:
                 what=f"log details of {op} take {size} bytes (at most {MAX_DETAILS_BYTES})",
                 fix="Log counts and digests, never lists of participants or rows.",
             )
-        records = dict(files or {})
-        if {self.path.name, self.head_path.name} & set(records):
-            raise VaultError(
-                BAD_RECORD, what="the log is written by append alone", fix="Pass records only."
-            )
-        with self._locked():
-            try:  # what a killed append left, before reading what it may have written
-                self.journal.recover()
-            except atomic.WriteError as error:
-                raise VaultWriteError.of(error, self.directory) from error
-            old = self.path.read_bytes() if self.path.exists() else b""
-            lines = [line for line in old.decode("utf-8", errors="replace").splitlines() if line]
-            prev, seq = ZERO, 1
-            if lines:
-                try:
-                    last = json.loads(lines[-1])
-                    prev, seq = str(last["hash"]), int(last["seq"]) + 1
-                except (ValueError, KeyError, TypeError):
-                    raise VaultError(
-                        LOG_BROKEN,
-                        path=self.path.name,
-                        problem=f"line {len(lines)}: not a log entry",
-                    ) from None
-            recorded = self.recorded_head()
-            if (recorded is None and lines) or (recorded is not None and recorded != prev):
+        return body
+
+    def _tail(self, old: bytes) -> tuple[str, int]:
+        """The hash and next seq after the log ``old``, checked against ``log.head``."""
+        lines = [line for line in old.decode("utf-8", errors="replace").splitlines() if line]
+        prev, seq = ZERO, 1
+        if lines:
+            try:
+                last = json.loads(lines[-1])
+                prev, seq = str(last["hash"]), int(last["seq"]) + 1
+            except (ValueError, KeyError, TypeError):
                 raise VaultError(
                     LOG_BROKEN,
-                    path=self.path.name,
-                    problem="log.head does not match the last entry (entries were cut off "
-                    "the end, or the head is stale)",
-                )
-            entry: dict[str, Any] = {
-                "seq": seq,
-                "at": _now(),
-                "op": op,
-                "details": body,
-                "prev": prev,
-            }
-            entry["hash"] = entry_hash(entry)
-            if old and not old.endswith(b"\n"):
-                old += b"\n"
-            records[self.path.name] = old + canonical(entry) + b"\n"
-            records[self.head_path.name] = entry["hash"].encode("ascii") + b"\n"
-            self._commit(records)
-        return entry
+                    where=self.path.name,
+                    problem=f"line {len(lines)}: not a log entry",
+                ) from None
+        recorded = self.recorded_head()
+        if (recorded is None and lines) or (recorded is not None and recorded != prev):
+            raise VaultError(
+                LOG_BROKEN,
+                where=self.path.name,
+                problem="log.head does not match the last entry (entries were cut off "
+                "the end, or the head is stale)",
+            )
+        return prev, seq

@@ -4,12 +4,21 @@ Layout (directory 0700, every file 0600)::
 
     vault.json                      marks the directory as a vault
     log.jsonl, log.head, log.lock   the hash-chained log of every operation (vault_log)
-    releases/<release-id>/keys.json     pseudonym, date-shift and watermark keys (hex)
-    releases/<release-id>/members.json  the participants who went into the release
-    releases/<release-id>/meta.json     small per-release metadata (no row data)
-    optouts.json                        the opt-out registry (R32): who withdrew, and when
-    releases/<release-id>/<name>.npz    row-level arrays the tracer needs (the released tables
-                                        before the watermark, their row and patient keys)
+    releases/<release-id>/keys.json.age     pseudonym, date-shift and watermark keys (hex)
+    releases/<release-id>/members.json.age  the participants who went into the release
+    releases/<release-id>/meta.json         small per-release metadata (no row data)
+    optouts.json                            the opt-out registry (R32): who withdrew, and when
+    releases/<release-id>/<name>.npz.age    row-level arrays the tracer needs (the released
+                                            tables before the watermark, their row and
+                                            patient keys)
+
+The ``.age`` files are sealed with age to the custodian's public key, which creating the vault
+records in its log (``vault.create``); they are opened with the custodian's identity, a file
+outside the vault (``identity``; made on first use, with a warning to back it up). A vault of
+the older format (version 1, plain ``keys.json``, ``members.json``, ``<name>.npz``) is still
+read, with a ``vault.plaintext`` warning on opening; its next write records the custodian's
+public key (``vault.recipient``) and seals the new records. The opt-out registry and the
+metadata stay plain: the release command and the statistics read them without the identity.
 
 Opening a vault refuses, with the reason, a missing directory, a directory that is not a vault,
 group or other permission bits, a vault inside a git work tree that git does not ignore, a
@@ -19,7 +28,9 @@ the log's details hold counts and digests, never participant ids.
 Every write is a transaction of the vault's journal (``.txn/``, see ``files.transaction``): a record
 (the opt-out list, a release's keys) and the log entry holding its digest change together.
 Opening a vault first finishes or discards what a killed command left (``VaultLog.recover``),
-says so in ``Vault.recovered`` (warning findings a command shows) and logs ``vault.recover``.
+says so in ``Vault.recovered`` (the warning findings a command shows: also a new identity and an
+older, unencrypted vault) and logs ``vault.recover``. ``write_release`` writes a whole release in
+one transaction (``whole_release``).
 A disk that refuses a write raises ``VaultWriteError`` (a ``VaultError`` and an ``OSError``).
 """
 
@@ -27,31 +38,31 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import stat
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from cohortgate.custodian.vault import identity as custodian
 from cohortgate.custodian.vault.codes import (
     BAD_RECORD,
-    IN_GIT,
     MISSING_KEY,
     NOT_A_VAULT,
-    PERMISSIONS,
+    PLAINTEXT,
 )
 from cohortgate.custodian.vault.keys import ReleaseKeys
 from cohortgate.custodian.vault.log import VaultError, VaultLog, VaultWriteError, canonical
-from cohortgate.custodian.vault.release_arrays import ReleaseArrays
+from cohortgate.custodian.vault.placement import _check_not_in_git, _check_permissions
 from cohortgate.custodian.vault.release_records import _PATIENT_ID, _sha256
+from cohortgate.custodian.vault.sealed import created, sealed_name
+from cohortgate.custodian.vault.whole_release import WholeRelease
 from cohortgate.files import atomic, transaction
 from cohortgate.findings import Finding
 
 __all__ = ["ReleaseKeys", "Vault", "VaultError", "VaultWriteError", "default_vault"]
 
 MARKER = "vault.json"
-FORMAT = {"format": "cohortgate-vault", "version": 1}
+FORMAT = {"format": "cohortgate-vault", "version": 2}  # 2: secrets sealed with age
+SECRETS = ("keys.json", "members.json")  # and every <name>.npz: sealed since version 2
 # What a create killed before it committed may leave in the directory.
 LEFTOVERS = frozenset({transaction.STAGING, transaction.COMMITTED, "log.lock"})
 
@@ -62,81 +73,24 @@ def default_vault(root: Path) -> Path:
     return Path(base) / "vault" if base else root / "custodian" / "vault"
 
 
-def _check_permissions(root: Path) -> None:
-    uid = os.getuid()
-    for path in [root, *sorted(root.rglob("*"))]:
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode):
-            raise VaultError(
-                BAD_RECORD,
-                what=f"{path} is a symbolic link inside the vault",
-                fix="Replace the link by the file it points to, or remove it.",
-            )
-        if info.st_uid != uid:
-            raise VaultError(
-                BAD_RECORD,
-                what=f"{path} belongs to another user (uid {info.st_uid})",
-                fix=f"Run the command as the vault's owner, or `chown` {path} to yourself.",
-            )
-        mode = stat.S_IMODE(info.st_mode)
-        if mode & 0o077:
-            is_dir = stat.S_ISDIR(info.st_mode)
-            raise VaultError(
-                PERMISSIONS,
-                path=str(path),
-                mode=mode,
-                access="enter or list" if is_dir else "read or write",
-                want="700" if is_dir else "600",
-            )
-
-
-def _check_not_in_git(path: Path) -> None:
-    """Refuse a vault inside a git work tree unless git ignores it."""
-    resolved = path.resolve()
-    top = next((p for p in [resolved, *resolved.parents] if (p / ".git").exists()), None)
-    if top is None:
-        return
-    git = shutil.which("git")
-    pattern = "/" + resolved.relative_to(top).as_posix() + "/"
-    if git is None:
-        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
-    result = subprocess.run(
-        [git, "check-ignore", "-q", str(resolved) + "/"],
-        cwd=top,
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode != 0:  # 1: not ignored; 128: git cannot tell, so no either
-        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
-    tracked = subprocess.run(
-        [git, "ls-files", "-z", "--", str(resolved)],
-        cwd=top,
-        capture_output=True,
-        check=False,
-    )
-    if tracked.returncode != 0 or tracked.stdout:  # a file forced into the index
-        raise VaultError(IN_GIT, path=str(path), top=str(top), pattern=pattern)
-
-
-class Vault(ReleaseArrays):
-    """An opened vault; make one with ``Vault.create`` or ``Vault.open``."""
+class Vault(WholeRelease):
+    """An opened vault; make one with ``Vault.create`` or ``Vault.open``. ``identity``: the
+    custodian identity file (None: ``COHORTGATE_CUSTODIAN_IDENTITY``, else the default)."""
 
     # --- opening ---------------------------------------------------------------------------
 
-    recovered: list[Finding]  # what opening recovered of a killed command (warnings)
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.recovered = []
+    recovered: list[Finding]  # warnings a command shows: what opening recovered of a killed
+    # command, a custodian identity made on first use, records of the older plain format
 
     @classmethod
-    def create(cls, path: Path) -> Vault:
-        """Make a vault at ``path`` (an existing vault is opened instead)."""
+    def create(cls, path: Path, identity: Path | None = None) -> Vault:
+        """Make a vault at ``path`` (an existing vault is opened instead), sealed to the
+        custodian's identity (made on first use: ``recovered`` then says to back it up)."""
         if (path / MARKER).exists():
-            return cls.open(path)
+            return cls.open(path, identity=identity)
         if path.is_dir() and VaultLog(path).journal.pending():
             try:  # a create killed after it committed is finished, one killed before undone
-                return cls.open(path)
+                return cls.open(path, identity=identity)
             except VaultError:
                 if (path / MARKER).exists():
                     raise
@@ -145,11 +99,14 @@ class Vault(ReleaseArrays):
         ):
             raise VaultError(
                 NOT_A_VAULT,
-                path=str(path),
+                where=str(path),
                 what="exists, is not empty and is not a vault",
                 fix="Choose an empty or new directory for the vault.",
             )
         _check_not_in_git(path)
+        where = custodian.identity_path(identity)
+        found, made = custodian.made(where, path)
+        recipient = custodian.recipient_of(found)
         try:
             with atomic.guard(path):
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,23 +114,29 @@ class Vault(ReleaseArrays):
                 os.chmod(path, 0o700)
         except atomic.WriteError as error:
             raise VaultWriteError.of(error, path) from error
-        vault = cls(path)
+        vault = cls(path, identity)
         marker = canonical(FORMAT) + b"\n"
-        vault.log.append("vault.create", {"format": FORMAT["version"]}, {MARKER: marker})
+        details = {"format": FORMAT["version"], "recipient": recipient}
+        vault.log.append("vault.create", details, {MARKER: marker})
+        if made:
+            vault.recovered.append(created(where, recipient))
         return vault
 
     @classmethod
-    def open(cls, path: Path, expected_head: str | None = None) -> Vault:
+    def open(
+        cls, path: Path, expected_head: str | None = None, identity: Path | None = None
+    ) -> Vault:
         """Open the vault at ``path``, or raise ``VaultError`` saying why it may not be used.
 
         ``expected_head`` is a log head anchored elsewhere (the last release manifest's
         ``vault_log_head``); it must still be in the log's chain. What a killed command left
-        is finished or discarded first and listed in ``recovered``.
+        is finished or discarded first and listed in ``recovered``. The identity is read only
+        when a sealed record is (``check_identity`` reads it at once).
         """
         if not path.is_dir():
             raise VaultError(
                 NOT_A_VAULT,
-                path=str(path),
+                where=str(path),
                 what="no such directory",
                 fix="Create the vault first, or set COHORTGATE_CUSTODIAN_DIR to its parent.",
             )
@@ -181,39 +144,47 @@ class Vault(ReleaseArrays):
         if marked or VaultLog(path).journal.pending():
             _check_permissions(path)
             _check_not_in_git(path)
-        vault = cls(path)
+        vault = cls(path, identity)
         found = vault.log.recover() if marked or vault.log.journal.pending() else []
         if not (path / MARKER).is_file():
             raise VaultError(
                 NOT_A_VAULT,
-                path=str(path),
+                where=str(path),
                 what=f"no {MARKER}: this directory is not a vault",
                 fix="Point to the vault directory itself, or create a vault in a new directory.",
             )
         if not vault.log.path.exists():
             raise VaultError(
                 NOT_A_VAULT,
-                path=str(path),
+                where=str(path),
                 what="the vault has no log.jsonl",
                 fix="Restore the vault from its backup.",
             )
         vault.log.check(expected_head)
+        plain = 0
         for release in vault._release_dirs():
-            keys = release / "keys.json"
+            keys = vault._stored(release, "keys.json")
             if not keys.is_file():
                 raise VaultError(
-                    MISSING_KEY, release=release.name, what="no key file", file=str(keys)
+                    MISSING_KEY, release=release.name, what="no key file", file=vault._shown(keys)
                 )
+            names = [p.name for p in release.iterdir()]
+            plain += sum(1 for n in names if n in SECRETS or n.endswith(".npz"))
         if found:
-            vault.recovered = [r.finding(vault._shown(r.path)) for r in found]
+            vault.recovered.extend(r.finding(vault._shown(r.path)) for r in found)
             actions = [r.action.replace(" ", "_") for r in found]
             vault.log.append("vault.recover", {a: actions.count(a) for a in sorted(set(actions))})
+        if plain:
+            vault.recovered.append(PLAINTEXT.at(path.name, vault=path.name, count=plain))
         return vault
 
-    def _shown(self, path: Path) -> str:
-        """``path`` as ``<vault>/<inside>``: no path of this machine in a finding."""
-        inside = path.relative_to(self.path).as_posix()
-        return self.path.name if inside == "." else f"{self.path.name}/{inside}"
+    def check_identity(self) -> None:
+        """Read the custodian's identity now and check that it opens this vault's records
+        (``VaultError`` naming the identity file and the fix when it cannot)."""
+        if self.sealing.recipient() is not None or any(
+            p.name.endswith(sealed_name("")) for p in self.path.glob("releases/*/*")
+        ):
+            self.sealing.identity()
 
     def head(self) -> str:
         """The log's head now: what a release manifest records as ``vault_log_head``."""
@@ -223,7 +194,8 @@ class Vault(ReleaseArrays):
 
     # The opt-out registry (R32): participant id -> withdrawal date and a short reason, one
     # file 0600 rewritten with its log entry in one transaction; the log holds its digest and
-    # the count, never an id.
+    # the count, never an id. Not sealed: the release command and the statistics read it to
+    # leave withdrawn participants out, without the custodian's identity.
     OPTOUTS = "optouts.json"
     MAX_REASON_CHARS = 500
 
