@@ -18,6 +18,7 @@ def load_all() -> dict[str, Code]:
     from cohortgate.approval import codes as _approval  # noqa: F401
     from cohortgate.catalog import codes as _catalog  # noqa: F401
     from cohortgate.custodian.deid import codes as _deid  # noqa: F401
+    from cohortgate.custodian.intake import codes as _intake  # noqa: F401
     from cohortgate.custodian.participants import codes as _participants  # noqa: F401
     from cohortgate.custodian.release import codes as _release  # noqa: F401
     from cohortgate.custodian.risk import codes as _risk  # noqa: F401

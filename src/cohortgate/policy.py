@@ -178,3 +178,15 @@ APPLICATION_MAX_BYTES = 50 * 1024 * 1024
 # actions, embedded files). A document of text and figures holds a few thousand objects; one
 # with more than this is refused rather than walked, so that a crafted file cannot make CI spin.
 PDF_MAX_OBJECTS = 200_000
+
+# --- intake (issue 14) ------------------------------------------------------------------------
+
+# One document a hospital sends (a phenopacket, a FHIR bundle): a rich published case is about
+# 100 KB; 5 MB leaves room for a bundle with many observations and refuses a dump.
+INTAKE_MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+# A zip export: at most this much once unpacked, this many members, and no member that unpacks
+# to more than this many times its packed size (a zip bomb packs gigabytes at ratios of 1,000
+# and more; JSON text compresses about 10:1).
+INTAKE_MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024
+INTAKE_MAX_MEMBERS = 200_000
+INTAKE_MAX_RATIO = 100

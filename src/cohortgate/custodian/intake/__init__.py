@@ -1,0 +1,1 @@
+"""Data in (issue 14): what the participating hospitals send, read and checked at the door."""
