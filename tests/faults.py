@@ -23,6 +23,8 @@ from typing import Any
 
 import cohortgate
 from cohortgate.files import transaction
+from cohortgate.layout import Layout
+from cohortgate.site import build as site_build
 
 WRITE_POINTS = ("open", "write", "fsync", "replace", "rename", "link", "mkdir", "unlink", "rmdir")
 EXCHANGE = "exchange"  # files.transaction._exchange: renameat2(RENAME_EXCHANGE)
@@ -120,3 +122,15 @@ def snapshot(folder: Path, skip: Callable[[str], bool] = lambda _rel: False) -> 
             path = here / name
             found[rel] = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
     return found
+
+
+def fake_mkdocs(
+    lay: Layout, config: str, strict: bool, into: tuple[Path, Path] | None = None
+) -> tuple[float, list[Any]]:
+    """MkDocs at its smallest, for the site build's fault tests: one page per language, where
+    the configuration says."""
+    final = lay.build / "site" / ("en" if config.endswith(".en.yml") else "")
+    site_dir = site_build._relocated(final, into)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    (site_dir / "index.html").write_text(f"new {config}\n", "utf-8")
+    return 0.0, []

@@ -33,7 +33,7 @@ from cohortgate.models.stats import DatasetStats
 from cohortgate.policy import DISCLOSURE_PRESETS
 from cohortgate.site import build as site_build
 from cohortgate.site.generate import Generated
-from faults import Crash, Faults
+from faults import Crash, Faults, fake_mkdocs
 
 R1, A1 = "R-2026-0001-01", "A-2026-0001"
 T = TypeVar("T")
@@ -270,23 +270,12 @@ def test_refused_statistics_name_the_file(tmp_path: Path, monkeypatch: pytest.Mo
 # --- the site -------------------------------------------------------------------------------
 
 
-def _fake_mkdocs(
-    lay: Layout, config: str, strict: bool, into: tuple[Path, Path] | None = None
-) -> tuple[float, list[Any]]:
-    """MkDocs at its smallest: one page per language, where the configuration says."""
-    final = lay.build / "site" / ("en" if config.endswith(".en.yml") else "")
-    site_dir = site_build._relocated(final, into)
-    site_dir.mkdir(parents=True, exist_ok=True)
-    (site_dir / "index.html").write_text(f"new {config}\n", "utf-8")
-    return 0.0, []
-
-
 @pytest.fixture
 def fake_site(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         site_build, "generate", lambda lay, audit=None: (Generated(lay.build / "docs"), [])
     )
-    monkeypatch.setattr(site_build, "run_mkdocs", _fake_mkdocs)
+    monkeypatch.setattr(site_build, "run_mkdocs", fake_mkdocs)
 
 
 def _old_site(folder: Path) -> Layout:

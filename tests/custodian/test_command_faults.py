@@ -58,7 +58,7 @@ from cohortgate.custodian.vault.store import Vault
 from cohortgate.layout import Layout
 from cohortgate.site import build as site_build
 from cohortgate.site.generate import Generated
-from faults import COMMIT_POINTS, Crash, Faults, snapshot
+from faults import COMMIT_POINTS, Crash, Faults, fake_mkdocs, snapshot
 from signing import committer, init_repo, make_keys
 
 PATIENTS = 300  # enough for the L2 release to pass the re-identification gate
@@ -363,17 +363,6 @@ COMMANDS = {
 }
 
 
-def _fake_mkdocs(
-    lay: Layout, config: str, strict: bool, into: tuple[Path, Path] | None = None
-) -> tuple[float, list[Any]]:
-    """MkDocs at its smallest: one page per language, where the configuration says."""
-    final = lay.build / "site" / ("en" if config.endswith(".en.yml") else "")
-    site_dir = site_build._relocated(final, into)
-    site_dir.mkdir(parents=True, exist_ok=True)
-    (site_dir / "index.html").write_text(f"new {config}\n", "utf-8")
-    return 0.0, []
-
-
 def _no_pages(lay: Layout, audit: Any = None) -> tuple[Generated, list[Any]]:
     return Generated(lay.build / "docs"), []
 
@@ -455,7 +444,7 @@ def killed(request: pytest.FixtureRequest, worlds: Worlds) -> Iterator[Killed]:
         patch.setattr(os, "fsync", lambda fd: None)
         if name == "site-build":
             patch.setattr(site_build, "generate", _no_pages)
-            patch.setattr(site_build, "run_mkdocs", _fake_mkdocs)
+            patch.setattr(site_build, "run_mkdocs", fake_mkdocs)
         _restore(base, work)  # a first run and an audit warm the caches the kills find warm
         code, out = _run(argv)
         assert code == 0, out
