@@ -178,3 +178,9 @@ def test_an_unfinished_release_is_discarded_and_not_counted(
     vault = Vault.open(world.root.parent / "vault")
     assert first in vault.abandoned()
     assert first not in vault.releases_of(member)
+    # settled once: the next release neither warns about it nor records it again
+    status, findings = release(world, identity, capsys, L2_ID, "--reason", "copy lost")
+    assert status == 0, findings
+    assert "release.unfinished" not in {f["code"] for f in findings}
+    ops = [e["op"] for e in Vault.open(world.root.parent / "vault").log.entries()]
+    assert ops.count("release.abandoned") == 1

@@ -52,6 +52,11 @@ def application_of(release_id: str) -> str:
     return "A" + release_id[1:-3]
 
 
+def release_prefix(application_id: str) -> str:
+    """``A-2026-0001`` -> ``R-2026-0001-``: what every release id of the application begins with."""
+    return "R" + application_id[1:] + "-"
+
+
 class Treatment(StrEnum):
     """What de-identification did to a variable (R5, R16)."""
 

@@ -40,6 +40,7 @@ from cohortgate.files.modelcheck import check_model
 from cohortgate.findings import Finding
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
+from cohortgate.models.release import application_of, release_prefix
 from cohortgate.policy import MAX_RERELEASES
 
 SUPPRESSED = "suppressed"  # the vault's array set of the cohort ids a release suppressed
@@ -60,8 +61,9 @@ def releases_of(folder: Path, application: str) -> list[str]:
     writes, is in the folder (committed or not; ``verified`` has checked the folder against
     the commit). A vault record without a manifest is a release that failed while writing:
     nobody received it."""
-    stem = "R-" + application.removeprefix("A-") + "-"
-    return sorted(p.stem for p in (folder / "releases").glob(f"{stem}*.yaml"))
+    return sorted(
+        p.stem for p in (folder / "releases").glob(f"{release_prefix(application)}*.yaml")
+    )
 
 
 def keys_for(vault: Vault, earlier: Sequence[str]) -> ReleaseKeys:
@@ -118,16 +120,20 @@ def _applications(lay: Layout) -> list[Application]:
 
 def _manifest(lay: Layout, release: str) -> Path:
     """Where the manifest of ``release`` (R-<year>-<nnnn>-<mm>) lives."""
-    year, number = release.split("-")[1:3]
-    return lay.submissions / year / f"A-{year}-{number}" / "releases" / f"{release}.yaml"
+    application = application_of(release)
+    return lay.submissions / application[2:6] / application / "releases" / f"{release}.yaml"
 
 
 def unfinished(lay: Layout, vault: Vault, application: str) -> list[str]:
     """Releases of ``application`` the vault records but that never wrote their manifest, the
     last file of a release: a run killed or refused by the disk after the vault's
-    transaction. Nobody received them."""
-    stem = "R-" + application.removeprefix("A-") + "-"
-    return [r for r in vault.releases() if r.startswith(stem) and not _manifest(lay, r).is_file()]
+    transaction. Nobody received them. Those already recorded as abandoned are settled."""
+    gone = vault.abandoned()
+    return [
+        r
+        for r in vault.releases()
+        if application_of(r) == application and r not in gone and not _manifest(lay, r).is_file()
+    ]
 
 
 def discard_unfinished(lay: Layout, releases: Sequence[str]) -> list[Path]:

@@ -52,7 +52,7 @@ from cohortgate.files import atomic, transaction
 from cohortgate.findings import Finding, has_errors
 from cohortgate.layout import Layout
 from cohortgate.models.application import Application
-from cohortgate.models.release import Package, ReleasedVariable, ReleaseManifest
+from cohortgate.models.release import Package, ReleasedVariable, ReleaseManifest, release_prefix
 from cohortgate.policy import MAX_EXTENSIONS
 
 Step = Callable[[str], None]
@@ -71,11 +71,11 @@ class ReleaseOutcome:
 
 def next_release_id(folder: Path, vault: Vault, application: str) -> str:
     """``R-<year>-<nnnn>-<mm>``: one more than any release of the application so far."""
-    stem = "R-" + application.removeprefix("A-")
-    taken = {p.stem for p in (folder / "releases").glob(f"{stem}-*.yaml")}
-    taken |= {r for r in vault.releases() if r.startswith(stem + "-")}
+    prefix = release_prefix(application)
+    taken = {p.stem for p in (folder / "releases").glob(f"{prefix}*.yaml")}
+    taken |= {r for r in vault.releases() if r.startswith(prefix)}
     number = max((int(r.rsplit("-", 1)[1]) for r in taken), default=0) + 1
-    return f"{stem}-{number:02d}"
+    return f"{prefix}{number:02d}"
 
 
 def _check_recipient(recipient: str | None, where: str) -> list[Finding]:
